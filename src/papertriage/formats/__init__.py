@@ -1,0 +1,75 @@
+"""Output formats behind one small interface: ``render(result, stream)``.
+
+Each format module exposes ``render(result: RunResult, stream: TextIO) -> None``; FORMATS maps
+the ``--format`` choices to them. `write_output` writes to stdout or, atomically, to a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from papertriage import __version__
+from papertriage.models import ParseReport, TaggedPaper
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class RunResult:
+    """What a run produced: ranked papers and the report of what was read."""
+
+    papers: list[TaggedPaper]
+    report: ParseReport
+    extra_stats: dict[str, Any] = field(default_factory=dict)
+
+    def stats(self) -> dict[str, Any]:
+        return {**self.report.stats(), "papers": len(self.papers), **self.extra_stats}
+
+
+Renderer = Callable[[RunResult, TextIO], None]
+
+
+def _renderers() -> dict[str, Renderer]:
+    from papertriage.formats import csv_format, json_format, markdown, table
+
+    return {
+        "table": table.render,
+        "json": json_format.render_json,
+        "jsonl": json_format.render_jsonl,
+        "csv": csv_format.render,
+        "md": markdown.render,
+    }
+
+
+FORMAT_NAMES = ("table", "json", "jsonl", "csv", "md")
+
+
+def generator() -> str:
+    return f"papertriage {__version__}"
+
+
+def write_output(result: RunResult, fmt: str, output: str | None) -> None:
+    """Render to stdout, or to `output` through a temporary file renamed into place."""
+    render = _renderers()[fmt]
+    if output is None or output == "-":
+        render(result, sys.stdout)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            render(result, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,55 @@
+"""``csv``: one row a paper, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from papertriage.formats import RunResult
+
+COLUMNS = [
+    "rank",
+    "score",
+    "id",
+    "title",
+    "themes",
+    "theme_scores",
+    "arxiv_id",
+    "authors",
+    "date",
+    "url",
+    "votes",
+    "abstract",
+    "source",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix cells a spreadsheet would run as a formula with a quote (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def render(result: RunResult, stream: TextIO) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for tagged in result.papers:
+        paper = tagged.paper
+        themes = tagged.themes
+        source = paper.sources[0] if paper.sources else None
+        row = [
+            str(tagged.rank),
+            f"{tagged.relevance:.4f}",
+            paper.id,
+            paper.title,
+            ";".join(s.theme for s in themes),
+            ";".join(f"{s.theme}={s.score:.3f}" for s in themes),
+            paper.arxiv_id or "",
+            "; ".join(paper.authors),
+            paper.date or "",
+            paper.url or "",
+            "" if paper.votes is None else str(paper.votes),
+            paper.abstract,
+            f"{source.file}:{source.line}" if source else "",
+        ]
+        writer.writerow([neutralise(cell) for cell in row])

@@ -1,0 +1,195 @@
+"""Plain data passed between the pipeline stages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record was read: file name (or ``<stdin>``), 1-based line, input format."""
+
+    file: str
+    line: int
+    format: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "format": self.format}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the input that could not be used as it was; always reported, never dropped."""
+
+    file: str
+    line: int
+    kind: str
+    message: str
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "kind": self.kind,
+            "message": self.message,
+            "text": self.text,
+        }
+
+    def __str__(self) -> str:
+        excerpt = f": {self.text[:60]!r}" if self.text else ""
+        return f"{self.file}:{self.line}: {self.message}{excerpt}"
+
+
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, accent-free, punctuation-free title used for ids and duplicate detection."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def title_hash(title: str) -> str:
+    """Short stable id for papers without an arXiv id."""
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+def clean_arxiv_id(raw: str) -> str | None:
+    """``2407.01234v2`` -> ``2407.01234``; anything else -> None."""
+    match = _ARXIV_ID.match(raw.strip())
+    return match.group(1) if match else None
+
+
+@dataclass
+class Paper:
+    title: str
+    abstract: str = ""
+    arxiv_id: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    url: str | None = None
+    votes: int | None = None
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.arxiv_id or title_hash(self.title)
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.abstract}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "arxiv_id": self.arxiv_id,
+            "authors": list(self.authors),
+            "date": self.date,
+            "url": self.url,
+            "votes": self.votes,
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+@dataclass
+class KeywordHit:
+    term: str
+    where: str  # "title" or "abstract"
+    count: int
+    weight: float
+    contribution: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "where": self.where,
+            "count": self.count,
+            "weight": self.weight,
+            "contribution": round(self.contribution, 4),
+        }
+
+
+@dataclass
+class ThemeScore:
+    theme: str
+    score: float
+    threshold: float
+    keywords: list[KeywordHit] = field(default_factory=list)
+    negative: list[KeywordHit] = field(default_factory=list)
+    similarity: float = 0.0
+    similar_terms: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def assigned(self) -> bool:
+        return self.score >= self.threshold
+
+    def evidence_dict(self) -> dict[str, Any]:
+        return {
+            "keywords": [h.to_dict() for h in self.keywords],
+            "negative": [h.to_dict() for h in self.negative],
+            "similarity": round(self.similarity, 4),
+            "similar_terms": [
+                {"term": term, "weight": round(weight, 4)} for term, weight in self.similar_terms
+            ],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.theme,
+            "score": round(self.score, 4),
+            "threshold": self.threshold,
+            "evidence": self.evidence_dict(),
+        }
+
+
+@dataclass
+class TaggedPaper:
+    paper: Paper
+    scores: dict[str, ThemeScore]
+    relevance: float = 0.0
+    rank: int = 0
+
+    @property
+    def themes(self) -> list[ThemeScore]:
+        """Assigned themes, strongest first."""
+        assigned = [s for s in self.scores.values() if s.assigned]
+        return sorted(assigned, key=lambda s: (-s.score, s.theme))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.paper.to_dict()
+        data = {"id": data.pop("id"), "rank": self.rank, "score": round(self.relevance, 4), **data}
+        data["themes"] = [s.to_dict() for s in self.themes]
+        return data
+
+
+@dataclass
+class ParseReport:
+    """What one run read: problems with file and line, chrome skipped, counts per input."""
+
+    problems: list[Problem] = field(default_factory=list)
+    chrome_lines: int = 0
+    records: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "inputs": [
+                {"file": name, "format": self.formats.get(name), "records": count}
+                for name, count in self.records.items()
+            ],
+            "records": sum(self.records.values()),
+            "chrome_lines": self.chrome_lines,
+            "problems": len(self.problems),
+        }

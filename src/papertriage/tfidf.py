@@ -1,0 +1,130 @@
+"""TF-IDF vectors and cosine similarity, computed the way scikit-learn's TfidfVectorizer does.
+
+Settings: lower-case, tokens of two or more word characters, English stop words removed,
+word 1-2 grams, sublinear tf (1 + ln tf), smooth idf (ln((1 + n) / (1 + df)) + 1), L2 norm.
+
+Small inputs (a day's listing) are vectorised here in pure Python, because importing
+scikit-learn alone takes over a second; `tests/test_tfidf.py` checks that the numbers equal
+scikit-learn's. Large inputs use scikit-learn itself (`sklearn_similarities`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+TOKEN = re.compile(r"(?u)\b\w\w+\b")
+Vector = dict[str, float]
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    path = Path(__file__).with_name("stopwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def analyse(text: str) -> list[str]:
+    """Unigrams and bigrams of the non-stop-word tokens, as scikit-learn's 'word' analyzer."""
+    stops = stop_words()
+    tokens = [t for t in TOKEN.findall(text.lower()) if t not in stops]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+class IdfTable:
+    """Document frequencies of a collection; idf of unseen terms is the largest possible."""
+
+    def __init__(self, documents: Iterable[Sequence[str]] = ()):
+        self.n = 0
+        self.df: Counter[str] = Counter()
+        for terms in documents:
+            self.add(terms)
+
+    def add(self, terms: Sequence[str]) -> None:
+        self.n += 1
+        self.df.update(set(terms))
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + self.n) / (1 + self.df.get(term, 0))) + 1.0
+
+
+def vector(terms: Sequence[str], idf: IdfTable) -> Vector:
+    """Sublinear tf-idf weights of one document, L2-normalised."""
+    weights = {
+        term: (1.0 + math.log(count)) * idf.idf(term) for term, count in Counter(terms).items()
+    }
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    if norm == 0.0:
+        return {}
+    return {term: w / norm for term, w in weights.items()}
+
+
+def cosine_terms(a: Vector, b: Vector, top: int = 5) -> tuple[float, list[tuple[str, float]]]:
+    """Cosine of two normalised vectors and the shared terms that contribute most."""
+    if len(b) < len(a):
+        a, b = b, a
+    products = [(term, w * b[term]) for term, w in a.items() if term in b]
+    products.sort(key=lambda x: (-x[1], x[0]))
+    return sum(p for _, p in products), products[:top]
+
+
+def similarities(
+    documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
+) -> list[list[tuple[float, list[tuple[str, float]]]]]:
+    """For each document, its cosine to each prototype with the terms behind it.
+
+    The idf is fitted on documents + prototypes + background, so that a small paste still
+    weighs words by how rare they are across more than its own few papers.
+    """
+    doc_terms = [analyse(d) for d in documents]
+    proto_terms = [analyse(p) for p in prototypes]
+    idf = IdfTable(doc_terms)
+    for terms in proto_terms:
+        idf.add(terms)
+    for text in background:
+        idf.add(analyse(text))
+    proto_vectors = [vector(t, idf) for t in proto_terms]
+    return [[cosine_terms(vector(t, idf), p) for p in proto_vectors] for t in doc_terms]
+
+
+SKLEARN_MIN_DOCUMENTS = 5000
+
+
+def sklearn_similarities(
+    documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
+) -> list[list[tuple[float, list[tuple[str, float]]]]]:
+    """The same result as `similarities`, computed with scikit-learn's sparse matrices."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        stop_words=sorted(stop_words()), sublinear_tf=True, ngram_range=(1, 2)
+    )
+    vectorizer.fit(list(documents) + list(prototypes) + list(background))
+    vocabulary = vectorizer.get_feature_names_out()
+    docs = vectorizer.transform(documents).tocsr()
+    protos = vectorizer.transform(prototypes).tocsr()
+    result: list[list[tuple[float, list[tuple[str, float]]]]] = [[] for _ in documents]
+    for j in range(protos.shape[0]):
+        products = docs.multiply(protos.getrow(j)).tocsr()
+        for i in range(products.shape[0]):
+            start, end = products.indptr[i], products.indptr[i + 1]
+            pairs = [
+                (str(vocabulary[c]), float(v))
+                for c, v in zip(products.indices[start:end], products.data[start:end])
+            ]
+            pairs.sort(key=lambda x: (-x[1], x[0]))
+            result[i].append((sum(v for _, v in pairs), pairs[:5]))
+    return result
+
+
+def best_similarities(
+    documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
+) -> list[list[tuple[float, list[tuple[str, float]]]]]:
+    """Pure Python for a day's listing (no second-long import), scikit-learn for big inputs."""
+    if len(documents) >= SKLEARN_MIN_DOCUMENTS:
+        return sklearn_similarities(documents, prototypes, background)
+    return similarities(documents, prototypes, background)
