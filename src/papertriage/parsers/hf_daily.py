@@ -172,10 +172,14 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                 pending_id = arxiv_id
             continue
 
-        if current is not None and not in_abstract and not current.authors:
-            if looks_like_authors(line):
-                current.authors = [a.strip() for a in re.split(r",|\band\b", line) if a.strip()]
-                continue
+        if (
+            current is not None
+            and not in_abstract
+            and not current.authors
+            and looks_like_authors(line)
+        ):
+            current.authors = [a.strip() for a in re.split(r",|\band\b", line) if a.strip()]
+            continue
 
         if is_title_like(line):
             if current is not None:
