@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from enum import Enum
@@ -64,6 +65,51 @@ def _root(
     """
 
 
+def rule_options(
+    rules: list[Path] | None,
+    no_default_rules: bool,
+    disable: list[str] | None,
+    profile: Path | None = None,
+):
+    """Merge the config file with the command line (the command line wins)."""
+    from papertriage.config import load_config
+    from papertriage.pipeline import RuleOptions
+
+    config = load_config()
+    return RuleOptions(
+        directories=[*config.rules, *(rules or [])],
+        use_defaults=config.default_rules and not no_default_rules,
+        disable=[*config.disable, *(disable or [])],
+        profile=profile or config.profile,
+    )
+
+
+class PipeClosed(PapertriageError):
+    """The reader of stdout went away (`| head`): not an error."""
+
+    exit_code = ExitStatus.OK
+
+
+def command(group: typer.Typer, name: str | None = None):
+    """Register a command whose writes to a closed pipe end the run quietly.
+
+    typer turns a BrokenPipeError into exit status 1 by itself, so it is caught first.
+    """
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except BrokenPipeError:
+                raise PipeClosed("output pipe closed") from None
+
+        group.command(name)(wrapper)
+        return func
+
+    return decorate
+
+
 def warn(message: str) -> None:
     print(f"papertriage: {message}", file=sys.stderr)
 
@@ -79,11 +125,28 @@ def _report_problems(problems: list, quiet: bool, limit: int = 20) -> None:
 
 InputsArg = Annotated[
     list[str],
-    typer.Argument(help="Listing files to read; '-' reads standard input.", show_default=False),
+    typer.Argument(
+        help="Listing files to read; '-' reads standard input.",
+        show_default=False,
+        metavar="FILE...",
+    ),
 ]
 RulesOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        help="Directory of rule files: new themes are added, known ids overridden (repeatable).",
+    ),
+]
+NoDefaultsOpt = Annotated[
+    bool, typer.Option("--no-default-rules", help="Use only the rules from --rules / config.")
+]
+DisableOpt = Annotated[
+    list[str] | None, typer.Option("--disable", help="Leave out this theme (repeatable).")
+]
+ProfileOpt = Annotated[
     Path | None,
-    typer.Option("--rules", help="Directory of rule files to use instead of the defaults."),
+    typer.Option("--profile", "-p", help="Interest profile (YAML) that ranks the papers."),
 ]
 InputFormatOpt = Annotated[
     str | None,
@@ -91,7 +154,7 @@ InputFormatOpt = Annotated[
 ]
 
 
-@app.command()
+@command(app)
 def ingest(
     inputs: InputsArg,
     fmt: Annotated[
@@ -108,7 +171,10 @@ def ingest(
     top: Annotated[
         int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
     ] = None,
+    profile: ProfileOpt = None,
     rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
     no_dedup: Annotated[bool, typer.Option("--no-dedup", help="Keep duplicate papers.")] = False,
     quiet: Annotated[
@@ -124,6 +190,8 @@ def ingest(
       papertriage ingest - --format jsonl < daily.txt | jq -r .title
 
       papertriage ingest daily.txt --theme agents --top 10 -f csv -o triage.csv
+
+      papertriage ingest daily.txt --profile examples/profile.yaml --top 20
     """
     from papertriage.formats import write_output
     from papertriage.pipeline import run
@@ -131,7 +199,7 @@ def ingest(
     result = run(
         inputs,
         input_format=input_format,
-        rules_dir=rules,
+        rules=rule_options(rules, no_default_rules, disable, profile),
         themes=theme or [],
         top=top,
         dedup=not no_dedup,
@@ -140,7 +208,7 @@ def ingest(
     write_output(result, fmt.value, output)
 
 
-@app.command("eval")
+@command(app, "eval")
 def eval_command(
     inputs: InputsArg,
     gold: Annotated[
@@ -149,16 +217,26 @@ def eval_command(
     fmt: Annotated[
         EvalFormat, typer.Option("--format", "-f", help="Output format.")
     ] = EvalFormat.table,
+    min_f1: Annotated[
+        float | None,
+        typer.Option("--min-f1", min=0.0, max=1.0, help="Exit 1 when micro-F1 is below this."),
+    ] = None,
     rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
 ) -> None:
     """Compare the themes assigned to INPUTS with hand labels in --gold.
 
-    Prints precision, recall and F1 per theme, and micro and macro averages.
+    Prints precision, recall and F1 per theme, micro and macro averages, and the most
+    frequent false positives and misses per theme. The gold file has one JSON object a
+    line: {"title": "...", "themes": ["agents", ...]} (or "id" instead of "title").
 
-    Example:
+    Examples:
 
       papertriage eval --gold labels.jsonl daily.txt
+
+      papertriage eval --gold labels.jsonl daily.txt --min-f1 0.8 --format json
     """
     import json
 
@@ -166,7 +244,8 @@ def eval_command(
     from papertriage.pipeline import run
 
     gold_records = load_gold(str(gold))
-    result = run(inputs, input_format=input_format, rules_dir=rules)
+    options = rule_options(rules, no_default_rules, disable)
+    result = run(inputs, input_format=input_format, rules=options)
     theme_ids = sorted({s for p in result.papers for s in p.scores})
     outcome = evaluate(result.papers, gold_records, theme_ids)
     if outcome.unmatched_gold:
@@ -178,8 +257,11 @@ def eval_command(
     if fmt is EvalFormat.json:
         json.dump(outcome.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-        return
-    _print_eval_table(outcome)
+    else:
+        _print_eval_table(outcome)
+    micro_f1 = outcome.micro.f1
+    if min_f1 is not None and micro_f1 < min_f1:
+        raise PapertriageError(f"micro-F1 {micro_f1:.3f} is below --min-f1 {min_f1:.3f}")
 
 
 def _print_eval_table(outcome) -> None:
@@ -226,27 +308,219 @@ def _print_eval_table(outcome) -> None:
     )
     console.print(table)
     console.print(f"{outcome.matched} papers evaluated")
+    console.print()
+    console.print(
+        "Most frequent errors per theme (FP: tagged but not in gold; miss: in gold only):"
+    )
+    for theme, c in sorted(outcome.per_theme.items(), key=lambda x: -(x[1].fp + x[1].fn)):
+        if not c.fp + c.fn:
+            continue
+        console.print(f"  {theme}: {c.fp} FP, {c.fn} missed")
+        for title in c.false_positives[:3]:
+            console.print(f"    FP   {title}", markup=False)
+        for title in c.misses[:3]:
+            console.print(f"    miss {title}", markup=False)
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@command(app)
+def explain(
+    query: Annotated[str, typer.Argument(help="A paper id, arXiv id, or part of a title.")],
+    inputs: InputsArg,
+    fmt: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExplainFormat.text,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Show why a paper got (or did not get) each theme.
+
+    For every theme: the score, the threshold, each keyword that matched (in title or
+    abstract, with its weight), negative evidence, and the TF-IDF similarity with the
+    terms that contributed most.
+
+    Examples:
+
+      papertriage explain "continual pre-training" daily.txt
+
+      papertriage explain 2407.01234 daily.txt --format json | jq '.[0].themes[0]'
+    """
+    import json
+
+    from papertriage.explain import explanation, find, render_text
+    from papertriage.pipeline import run
+
+    options = rule_options(rules, no_default_rules, disable)
+    result = run(inputs, input_format=input_format, rules=options)
+    found = find(result.papers, query)
+    if not found:
+        raise PapertriageError(f"no paper matches {query!r} (give an id or part of a title)")
+    if fmt is ExplainFormat.json:
+        json.dump([explanation(p) for p in found], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    sys.stdout.write("\n".join(render_text(p) for p in found))
+
+
+rules_app = typer.Typer(help="List, show, validate and test theme rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@command(rules_app, "list")
+def rules_list(
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
+) -> None:
+    """List the themes in use: id, name, keyword count, threshold and source files.
+
+    Example:
+
+      papertriage rules list --rules ~/my-rules
+    """
+    themes = rule_options(rules, no_default_rules, disable).load()
+    for theme in themes:
+        sources = " + ".join(theme.sources)
+        print(
+            f"{theme.id:<24} {theme.name:<32} {len(theme.keywords):>3} keywords  "
+            f"threshold {theme.threshold:.2f}  {sources}"
+        )
+
+
+@command(rules_app, "show")
+def rules_show(
+    theme_id: Annotated[str, typer.Argument(help="Theme id.", metavar="ID")],
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+) -> None:
+    """Show one theme in full: description, keywords with weights, negatives, prototype.
+
+    Example:
+
+      papertriage rules show agents
+    """
+    themes = {t.id: t for t in rule_options(rules, no_default_rules, None).load()}
+    theme = themes.get(theme_id)
+    if theme is None:
+        raise PapertriageError(f"unknown theme {theme_id!r}; known: {', '.join(sorted(themes))}")
+    print(f"{theme.id}: {theme.name}")
+    print(f"from: {' + '.join(theme.sources)}")
+    print(f"threshold: {theme.threshold} ({theme.evidence_threshold:.2f} points)")
+    print(f"similarity_weight: {theme.similarity_weight}")
+    print(f"description: {theme.description}")
+    for label, terms in (
+        ("keywords", theme.keywords),
+        ("negative", theme.negative),
+        ("patterns", theme.patterns),
+    ):
+        if terms:
+            print(f"{label}:")
+            for term in sorted(terms, key=lambda t: (-t.weight, t.text.lower())):
+                case = "  (case-sensitive)" if term.case_sensitive else ""
+                needs = (
+                    f"  requires one of: {', '.join(term.requires_text)}"
+                    if term.requires_text
+                    else ""
+                )
+                print(f"  {term.weight:>4g}  {term.text}{case}{needs}")
+    print(f"prototype: {theme.prototype}")
+    for label, texts in (
+        ("positive examples", theme.examples_positive),
+        ("negative examples", theme.examples_negative),
+    ):
+        if texts:
+            print(f"{label}:")
+            for text in texts:
+                print(f"  - {text}")
+
+
+@command(rules_app, "validate")
+def rules_validate(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Rules directory (default: the rules in use).")
+    ] = None,
+) -> None:
+    """Check rule files and report every problem with file:line and what to write instead.
+
+    A DIR is checked on top of the defaults: a file named like a default theme is an
+    override and needs only the keys it changes.
+
+    Example:
+
+      papertriage rules validate ~/my-rules
+    """
+    from papertriage.rules import collect_rules
+
+    if directory is None:
+        options = rule_options(None, False, None)
+        ruleset = collect_rules(options.directories, options.use_defaults, options.disable)
+    else:
+        ruleset = collect_rules([directory])
+    for problem in ruleset.problems:
+        print(problem, file=sys.stderr)
+    if ruleset.problems:
+        raise PapertriageError(f"{len(ruleset.problems)} problems in the rules")
+    print(f"ok: {len(ruleset.themes)} themes valid", file=sys.stderr)
+
+
+@command(rules_app, "test")
+def rules_test(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Rules directory (default: the rules in use).")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List passing examples too.")
+    ] = False,
+) -> None:
+    """Run every rule's examples: positives must get the theme, negatives must not.
+
+    Exits 1 naming each example that fails.
+
+    Example:
+
+      papertriage rules test ~/my-rules
+    """
+    from papertriage.rules import load_rules
+    from papertriage.ruletest import run_examples
+
+    if directory is None:
+        themes = rule_options(None, False, None).load()
+    else:
+        themes = load_rules([directory])
+    results = run_examples(themes)
+    failures = [r for r in results if not r.passed]
+    for result in results:
+        if not result.passed:
+            print(f"FAIL {result.describe()}")
+        elif verbose:
+            print(f"ok   {result.describe()}")
+    missing = [t.id for t in themes if not t.examples_positive or not t.examples_negative]
+    for theme_id in missing:
+        print(f"FAIL {theme_id}: needs at least one positive and one negative example")
+    print(f"{len(results) - len(failures)} passed, {len(failures) + len(missing)} failed")
+    if failures or missing:
+        raise PapertriageError(f"{len(failures) + len(missing)} rule examples failed")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: exit codes 0 ok, 1 bad input or failure, 2 usage, 130 Ctrl-C."""
-    import click
-
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="papertriage", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.UsageError as exc:
-        exc.show()
-        code = ExitStatus.USAGE
-    except click.Abort:
-        warn("interrupted")
-        code = ExitStatus.INTERRUPTED
+        result = command.main(args=argv, prog_name="papertriage", standalone_mode=False)
+        # typer returns the code of an Exit (--help, --version, Ctrl-C) instead of raising.
+        code = result if isinstance(result, int) else ExitStatus.OK
+        if code == ExitStatus.INTERRUPTED:
+            warn("interrupted")
     except KeyboardInterrupt:
         warn("interrupted")
         code = ExitStatus.INTERRUPTED
-    except BrokenPipeError:
+    except PipeClosed:
         # `| head` closed the pipe: stop quietly, and keep Python from complaining at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -254,9 +528,15 @@ def main(argv: list[str] | None = None) -> None:
     except PapertriageError as exc:
         warn(f"error: {exc}")
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    else:
-        code = ExitStatus.OK
+    except Exception as exc:
+        # click's exceptions, from whichever copy of click typer uses (recent typer
+        # releases vendor their own): usage errors carry exit code 2 and know how to show.
+        if type(exc).__name__ == "Abort":
+            warn("interrupted")
+            code = ExitStatus.INTERRUPTED
+        elif hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            code = exc.exit_code
+        else:
+            raise
     sys.exit(code)

@@ -15,13 +15,20 @@ from papertriage.tfidf import best_similarities
 
 TITLE_FACTOR = 2.0
 MAX_ABSTRACT_FACTOR = 3.0
-SCORE_SCALE = 2.0
 
 
-def _hits(terms: Sequence[Term], title: str, abstract: str) -> tuple[list[KeywordHit], float]:
+# User patterns run on at most this much text, so that matching time stays bounded.
+MAX_PATTERN_TEXT = 20_000
+
+
+def _hits(
+    terms: Sequence[Term], title: str, abstract: str, full: str
+) -> tuple[list[KeywordHit], float]:
     hits: list[KeywordHit] = []
     total = 0.0
     for term in terms:
+        if term.requires and not any(r.search(full) for r in term.requires):
+            continue
         in_title = len(term.pattern.findall(title))
         if in_title:
             contribution = term.weight * TITLE_FACTOR
@@ -35,11 +42,6 @@ def _hits(terms: Sequence[Term], title: str, abstract: str) -> tuple[list[Keywor
             hits.append(KeywordHit(term.text, "abstract", in_abstract, term.weight, contribution))
             total += contribution
     return hits, total
-
-
-def to_score(raw: float) -> float:
-    """Map unbounded evidence to [0, 1): 0 -> 0, SCORE_SCALE*ln 2 -> 0.5, more -> towards 1."""
-    return 1.0 - math.exp(-max(raw, 0.0) / SCORE_SCALE)
 
 
 class Engine:
@@ -58,18 +60,26 @@ class Engine:
         tagged = []
         for i, paper in enumerate(papers):
             scores: dict[str, ThemeScore] = {}
+            title, abstract = paper.title, paper.abstract
+            full = f"{title}\n{abstract}"
+            bounded = (title[:MAX_PATTERN_TEXT], abstract[:MAX_PATTERN_TEXT])
             for j, theme in enumerate(self.themes):
-                hits, positive = _hits(theme.keywords, paper.title, paper.abstract)
-                negative_hits, negative = _hits(theme.negative, paper.title, paper.abstract)
+                hits, positive = _hits(theme.keywords, title, abstract, full)
+                if theme.patterns:
+                    pattern_hits, pattern_points = _hits(theme.patterns, *bounded, full)
+                    hits += pattern_hits
+                    positive += pattern_points
+                negative_hits, negative = _hits(theme.negative, title, abstract, full)
                 similarity, similar_terms = sims[i][j]
-                raw = positive - negative + theme.similarity_weight * similarity
+                similarity_points = theme.similarity_weight * similarity
                 scores[theme.id] = ThemeScore(
                     theme=theme.id,
-                    score=to_score(raw),
-                    threshold=theme.threshold,
+                    points=positive - negative + similarity_points,
+                    threshold=theme.evidence_threshold,
                     keywords=hits,
                     negative=negative_hits,
                     similarity=similarity,
+                    similarity_points=similarity_points,
                     similar_terms=similar_terms,
                 )
             tagged.append(TaggedPaper(paper, scores))

@@ -120,23 +120,40 @@ class KeywordHit:
 
 @dataclass
 class ThemeScore:
+    """A paper's score for one theme with all the evidence behind it.
+
+    `points` is the raw evidence (keyword contributions minus negatives plus weighted
+    similarity); `threshold` is the points a theme needs. `score` is calibrated so that 0.5 is
+    exactly a theme's threshold for every theme: score = points² / (points² + threshold²).
+    """
+
     theme: str
-    score: float
+    points: float
     threshold: float
     keywords: list[KeywordHit] = field(default_factory=list)
     negative: list[KeywordHit] = field(default_factory=list)
     similarity: float = 0.0
+    similarity_points: float = 0.0
     similar_terms: list[tuple[str, float]] = field(default_factory=list)
 
     @property
+    def score(self) -> float:
+        if self.points <= 0.0:
+            return 0.0
+        return self.points**2 / (self.points**2 + self.threshold**2)
+
+    @property
     def assigned(self) -> bool:
-        return self.score >= self.threshold
+        return self.points > 0.0 and self.points >= self.threshold
 
     def evidence_dict(self) -> dict[str, Any]:
         return {
+            "points": round(self.points, 4),
+            "threshold": round(self.threshold, 4),
             "keywords": [h.to_dict() for h in self.keywords],
             "negative": [h.to_dict() for h in self.negative],
             "similarity": round(self.similarity, 4),
+            "similarity_points": round(self.similarity_points, 4),
             "similar_terms": [
                 {"term": term, "weight": round(weight, 4)} for term, weight in self.similar_terms
             ],
@@ -146,7 +163,6 @@ class ThemeScore:
         return {
             "id": self.theme,
             "score": round(self.score, 4),
-            "threshold": self.threshold,
             "evidence": self.evidence_dict(),
         }
 
@@ -157,6 +173,7 @@ class TaggedPaper:
     scores: dict[str, ThemeScore]
     relevance: float = 0.0
     rank: int = 0
+    profile_effects: list[dict[str, Any]] | None = None
 
     @property
     def themes(self) -> list[ThemeScore]:
@@ -168,6 +185,8 @@ class TaggedPaper:
         data = self.paper.to_dict()
         data = {"id": data.pop("id"), "rank": self.rank, "score": round(self.relevance, 4), **data}
         data["themes"] = [s.to_dict() for s in self.themes]
+        if self.profile_effects is not None:
+            data["profile_effects"] = self.profile_effects
         return data
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,9 +13,28 @@ from papertriage.errors import InputError
 from papertriage.formats import RunResult
 from papertriage.models import Paper, ParseReport
 from papertriage.parsers import parse_input
+from papertriage.profile import Profile, load_profile
 from papertriage.ranking import rank
 from papertriage.reading import read_input
 from papertriage.rules import Theme, load_rules
+
+
+@dataclass
+class RuleOptions:
+    """Which rules and profile a run uses: config file and command line merged."""
+
+    directories: list[Path] = field(default_factory=list)
+    use_defaults: bool = True
+    disable: list[str] = field(default_factory=list)
+    profile: Path | None = None
+
+    def load(self) -> list[Theme]:
+        return load_rules(self.directories, self.use_defaults, self.disable)
+
+    def load_profile(self, themes: list[Theme]) -> Profile | None:
+        if self.profile is None:
+            return None
+        return load_profile(self.profile, {t.id for t in themes})
 
 
 def read_papers(
@@ -46,18 +66,20 @@ def run(
     inputs: Sequence[str],
     *,
     input_format: str | None = None,
-    rules_dir: Path | None = None,
+    rules: RuleOptions | None = None,
     themes: Sequence[str] = (),
     top: int | None = None,
     dedup: bool = True,
     stdin: BinaryIO | None = None,
 ) -> RunResult:
-    rules = load_rules(rules_dir)
-    select_themes(rules, themes)
+    rules = rules or RuleOptions()
+    theme_rules = rules.load()
+    select_themes(theme_rules, themes)
+    profile = rules.load_profile(theme_rules)
     papers, report = read_papers(inputs, input_format, stdin)
     merged: list[tuple[str, str]] = []
     if dedup:
         papers, merged = deduplicate(papers)
-    tagged = Engine(rules).tag(papers)
-    ranked = rank(tagged, themes, top)
+    tagged = Engine(theme_rules).tag(papers)
+    ranked = rank(tagged, themes, top, profile)
     return RunResult(ranked, report, {"merged": len(merged), "unique": len(papers)})

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from papertriage.models import TaggedPaper
+
+if TYPE_CHECKING:
+    from papertriage.profile import Profile
+
+if TYPE_CHECKING:
+    pass
 
 SECOND_THEME_SHARE = 0.25
 
@@ -24,12 +31,23 @@ def relevance(paper: TaggedPaper, themes: Iterable[str] | None = None) -> float:
 
 
 def rank(
-    papers: Sequence[TaggedPaper], themes: Sequence[str] | None = None, top: int | None = None
+    papers: Sequence[TaggedPaper],
+    themes: Sequence[str] | None = None,
+    top: int | None = None,
+    profile: Profile | None = None,
 ) -> list[TaggedPaper]:
-    """Papers with any of `themes` (all when empty), best first, ranks from 1."""
+    """Papers with any of `themes` (all when empty), best first, ranks from 1.
+
+    With a profile, the score is the profile's and papers below its min_score are dropped.
+    """
     selected = [p for p in papers if not themes or any(s.theme in themes for s in p.themes)]
     for paper in selected:
-        paper.relevance = relevance(paper, themes)
+        if profile is None:
+            paper.relevance = relevance(paper, themes)
+        else:
+            paper.relevance, paper.profile_effects = profile.score(paper)
+    if profile is not None:
+        selected = [p for p in selected if p.relevance >= profile.min_score]
     selected.sort(key=lambda p: (-p.relevance, -(p.paper.votes or 0), p.paper.title.lower()))
     if top is not None:
         selected = selected[:top]

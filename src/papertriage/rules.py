@@ -1,16 +1,17 @@
 """Theme rules: YAML files, one theme per file, loaded with a strict schema.
 
 Every problem names the file and line and says what to write instead. Rule files are
-untrusted input: they are read with PyYAML's safe loader, and terms are literal text (with a
-trailing ``*`` wildcard), never user-supplied regular expressions, so no rule can make
-matching backtrack catastrophically.
+untrusted input: they are read with PyYAML's safe loader; terms are literal text (with a
+trailing ``*`` wildcard); the few regular expressions a rule may carry (``patterns``) are
+refused when they could backtrack catastrophically, and are run on bounded text.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from papertriage.errors import RuleError
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_SIMILARITY_WEIGHT = 4.0
 MAX_WEIGHT = 5.0
+MAX_PATTERN_LENGTH = 200
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -31,9 +33,13 @@ def default_rules_dir() -> Path:
 
 @dataclass(frozen=True)
 class Term:
+    """A weighted keyword, phrase or pattern; `requires` terms must appear for it to count."""
+
     text: str
     weight: float
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    requires: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    requires_text: tuple[str, ...] = ()
 
     @property
     def case_sensitive(self) -> bool:
@@ -45,28 +51,91 @@ def is_acronym(term: str) -> bool:
     return any(ch.isupper() for ch in term.replace(" ", "")[1:])
 
 
-def _word_pattern(word: str, last: bool, wildcard: bool) -> str:
+def _word_pattern(word: str, last: bool, wildcard: bool, acronym: bool) -> str:
     if last and wildcard:
         return re.escape(word) + r"\w*"
     if not last or not word[-1:].isalpha():
         return re.escape(word)
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return re.escape(word[:-1]) + r"(?:y|ies)"
+    if acronym and word[-1:].isupper():
+        return re.escape(word) + r"s?"  # LLM -> LLMs
+    # Plurals and simple inflections of the last word: agent/agents, tune/tuned/tuning,
+    # policy/policies, process/processes.
+    if word.endswith("e") and len(word) > 3:
+        return re.escape(word[:-1]) + r"(?:e|es|ed|ing)"
+    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        return re.escape(word[:-1]) + r"(?:y|ies|ied)"
     if word.endswith(("s", "x", "ch", "sh")):
         return re.escape(word) + r"(?:es)?"
-    return re.escape(word) + r"s?"
+    return re.escape(word) + r"(?:s|ed|ing)?"
 
 
 def compile_term(text: str) -> re.Pattern[str]:
-    """Literal term -> regex with hyphen/space variants, plurals and an optional ``*`` ending."""
+    """Literal term -> regex with hyphen/space variants, inflections and an optional ``*``."""
     core = text.strip()
     wildcard = core.endswith("*")
     core = core.rstrip("*").strip()
+    acronym = is_acronym(core)
     words = [w for w in re.split(r"[\s\-]+", core) if w]
-    parts = [_word_pattern(w, i == len(words) - 1, wildcard) for i, w in enumerate(words)]
+    parts = [_word_pattern(w, i == len(words) - 1, wildcard, acronym) for i, w in enumerate(words)]
     body = r"[\s\-]?".join(parts)
-    flags = 0 if is_acronym(core) else re.IGNORECASE
+    flags = 0 if acronym else re.IGNORECASE
     return re.compile(rf"(?<!\w){body}(?!\w)", flags)
+
+
+def unsafe_regex_reason(pattern: str) -> str | None:
+    """Why a user regex could backtrack catastrophically (or is otherwise refused), or None.
+
+    Refused: nested unbounded repetition (``(a+)+``), unbounded repetition of an alternation
+    (``(a|ab)*``), backreferences, and patterns over MAX_PATTERN_LENGTH characters.
+    """
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"longer than {MAX_PATTERN_LENGTH} characters"
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # Python < 3.11
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        return f"not a valid regular expression: {exc}"
+    constants = sre_parse
+    unbounded = constants.MAXREPEAT
+    repeats = (
+        constants.MAX_REPEAT,
+        constants.MIN_REPEAT,
+        getattr(constants, "POSSESSIVE_REPEAT", None),
+    )
+
+    def walk(items: Any, inside_unbounded: bool) -> str | None:
+        for op, arg in items:
+            if op in repeats and op is not None:
+                low, high, sub = arg
+                is_unbounded = high == unbounded or high > 100
+                if is_unbounded and inside_unbounded:
+                    return "it nests one unbounded repetition inside another, e.g. (a+)+"
+                if is_unbounded and any(o is constants.BRANCH for o, _ in sub):
+                    return "it repeats an alternation without bound, e.g. (a|ab)*"
+                found = walk(sub, inside_unbounded or is_unbounded)
+                if found:
+                    return found
+            elif op is constants.SUBPATTERN:
+                found = walk(arg[-1], inside_unbounded)
+                if found:
+                    return found
+            elif op is constants.BRANCH:
+                for branch in arg[1]:
+                    found = walk(branch, inside_unbounded)
+                    if found:
+                        return found
+            elif op in (constants.GROUPREF, getattr(constants, "GROUPREF_EXISTS", None)):
+                return "backreferences are not allowed"
+            elif op in (constants.ASSERT, constants.ASSERT_NOT):
+                found = walk(arg[1], inside_unbounded)
+                if found:
+                    return found
+        return None
+
+    return walk(parsed, False)
 
 
 @dataclass
@@ -77,32 +146,43 @@ class Theme:
     keywords: list[Term]
     prototype: str
     negative: list[Term] = field(default_factory=list)
+    patterns: list[Term] = field(default_factory=list)
     threshold: float = DEFAULT_THRESHOLD
     similarity_weight: float = DEFAULT_SIMILARITY_WEIGHT
     examples_positive: list[str] = field(default_factory=list)
     examples_negative: list[str] = field(default_factory=list)
-    source: str = ""
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def evidence_threshold(self) -> float:
+        """Evidence points at which the theme is assigned (threshold on the 1-exp scale)."""
+        return -2.0 * math.log(1.0 - self.threshold)
 
 
 # --- schema -------------------------------------------------------------------------------
 
 _KEYS: dict[str, tuple[bool, str]] = {
-    # key: (required, what it is)
+    # key: (required in a new theme, what it is)
     "name": (True, "text"),
     "description": (True, "text"),
-    "threshold": (False, "number"),
+    "threshold": (False, "threshold"),
     "keywords": (True, "terms"),
     "negative": (False, "terms"),
+    "patterns": (False, "patterns"),
     "prototype": (True, "text"),
     "similarity_weight": (False, "number"),
     "examples": (False, "examples"),
 }
 _EXAMPLE_KEYS = ("positive", "negative")
+_TERM_KEYS = ("weight", "requires")
 
 
-class _Checker:
-    def __init__(self, path: Path):
+class Checker:
+    """Validates YAML nodes, collecting 'file:line: what to write instead' problems."""
+
+    def __init__(self, path: Path, override: bool = False):
         self.path = path
+        self.override = override
         self.problems: list[str] = []
 
     def error(self, node: yaml.Node | None, message: str) -> None:
@@ -138,32 +218,81 @@ class _Checker:
 
     def number(self, node: yaml.Node, key: str, low: float, high: float) -> float | None:
         value = _scalar_number(node)
-        if value is None or not low < value <= high:
+        lowest = 0.0 if self.override and "weight" in key else low
+        if value is None or not (lowest < value <= high or (self.override and value == 0)):
+            example = "1.0"
             self.error(
-                node, f"{key} must be a number above {low:g} and at most {high:g}, e.g. {key}: 1.0"
+                node,
+                f"{key} must be a number above {low:g} and at most {high:g}, e.g. {example}",
             )
             return None
         return value
 
+    def term_list(self, node: yaml.Node, key: str) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"{key} must be a list of terms, e.g. [LLM, language model]")
+            return (), ()
+        texts = []
+        for item in node.value:
+            text = self.text(item, f"{key} item")
+            if text is not None and self.literal(item, text, key):
+                texts.append(text)
+        return tuple(texts), tuple(compile_term(t) for t in texts)
+
+    def literal(self, node: yaml.Node, term: str, key: str) -> bool:
+        if not term.strip().rstrip("*").strip():
+            self.error(node, f"{key}: empty term")
+            return False
+        if re.search(r"[\\()\[\]{}|^$?+]", term):
+            self.error(
+                node,
+                f"{key}: {term!r} looks like a regular expression; write plain words "
+                "(hyphen/space variants and plurals match by themselves, 'word*' matches any "
+                "ending) or put it under patterns:",
+            )
+            return False
+        return True
+
     def terms(self, node: yaml.Node, key: str) -> list[Term]:
         terms = []
-        for term, term_node, weight_node in self.mapping(node, key):
-            if not term.strip().rstrip("*").strip():
-                self.error(term_node, f"{key}: empty term")
+        for term, term_node, value in self.mapping(node, key):
+            if not self.literal(term_node, term, key):
                 continue
-            if re.search(r"[\\()\[\]{}|^$?+]", term):
-                self.error(
-                    term_node,
-                    f"{key}: {term!r} looks like a regular expression; terms are plain words "
-                    "(hyphen/space variants and plurals match by themselves, 'word*' matches "
-                    "any ending)",
-                )
-                continue
+            requires: tuple[str, ...] = ()
+            compiled_requires: tuple[Any, ...] = ()
+            if isinstance(value, yaml.MappingNode):
+                weight_node = None
+                for sub, sub_node, sub_value in self.mapping(value, f"{key}: {term!r}"):
+                    if sub == "weight":
+                        weight_node = sub_value
+                    elif sub == "requires":
+                        requires, compiled_requires = self.term_list(sub_value, "requires")
+                    else:
+                        self.error(
+                            sub_node, f"{key}: {term!r}: unknown key {sub!r}; use weight, requires"
+                        )
+                if weight_node is None:
+                    self.error(value, f"{key}: {term!r} needs a weight, e.g. weight: 1.0")
+                    continue
+            else:
+                weight_node = value
             weight = self.number(weight_node, f"{key}: weight of {term!r}", 0.0, MAX_WEIGHT)
             if weight is not None:
-                terms.append(Term(term.strip(), weight, compile_term(term)))
-        if key == "keywords" and not terms and not self.problems:
-            self.error(node, "keywords must list at least one term: weight")
+                terms.append(
+                    Term(term.strip(), weight, compile_term(term), compiled_requires, requires)
+                )
+        return terms
+
+    def patterns(self, node: yaml.Node) -> list[Term]:
+        terms = []
+        for text, key_node, value in self.mapping(node, "patterns"):
+            reason = unsafe_regex_reason(text)
+            if reason:
+                self.error(key_node, f"patterns: {text!r} refused: {reason}")
+                continue
+            weight = self.number(value, f"patterns: weight of {text!r}", 0.0, MAX_WEIGHT)
+            if weight is not None:
+                terms.append(Term(text, weight, re.compile(text, re.IGNORECASE)))
         return terms
 
     def examples(self, node: yaml.Node) -> dict[str, list[str]]:
@@ -195,29 +324,40 @@ def _scalar_number(node: yaml.Node) -> float | None:
         return None
 
 
-def check_rule_file(path: Path) -> tuple[Theme | None, list[str]]:
-    """Parse and validate one rule file; return the theme (if valid) and every problem."""
-    checker = _Checker(path)
-    theme_id = path.stem
-    if not ID_RE.match(theme_id):
-        checker.error(
-            None,
-            f"file name {path.name!r} is not a theme id: use lower-case letters, digits and "
-            "hyphens, e.g. my-theme.yaml",
-        )
+def compose_yaml(path: Path) -> tuple[yaml.Node | None, list[str]]:
+    """Parse a YAML file safely into nodes (which keep line numbers), or say why not."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{path}:1: cannot read rule file: {exc}"]
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        return None, [f"{path}:1: cannot read: {reason}"]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, [f"{path}:{line}: not valid YAML: {reason}"]
+
+
+def read_rule_file(path: Path, override: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """Validated values of one rule file, and every problem (file:line: what to write).
+
+    With `override`, the file changes a theme defined before it: no key is required, and a
+    keyword weight of 0 removes that keyword.
+    """
+    checker = Checker(path, override)
+    if not ID_RE.match(path.stem):
+        checker.error(
+            None,
+            f"file name {path.name!r} is not a theme id: use lower-case letters, digits and "
+            "hyphens, e.g. my-theme.yaml",
+        )
+    root, problems = compose_yaml(path)
+    if problems:
+        return {}, problems
     if root is None:
-        return None, [f"{path}:1: rule file is empty; it needs name, description, keywords"]
+        return {}, [f"{path}:1: rule file is empty; it needs name, description, keywords"]
 
     values: dict[str, Any] = {}
     for key, key_node, value in checker.mapping(root, "a rule file"):
@@ -229,67 +369,124 @@ def check_rule_file(path: Path) -> tuple[Theme | None, list[str]]:
         kind = _KEYS[key][1]
         if kind == "text":
             values[key] = checker.text(value, key)
+        elif kind == "threshold":
+            number = _scalar_number(value)
+            if number is None or not 0.0 < number < 1.0:
+                checker.error(value, "threshold must be a number between 0 and 1, e.g. 0.5")
+                continue
+            values[key] = number
         elif kind == "number":
-            high = 1.0 if key == "threshold" else 100.0
-            if key == "threshold":
-                number = _scalar_number(value)
-                if number is None or not 0.0 < number < 1.0:
-                    checker.error(value, "threshold must be a number between 0 and 1, e.g. 0.5")
-                    continue
-                values[key] = number
-            else:
-                values[key] = checker.number(value, key, -0.000001, high)
+            values[key] = checker.number(value, key, -1e-9, 100.0)
         elif kind == "terms":
             values[key] = checker.terms(value, key)
+        elif kind == "patterns":
+            values[key] = checker.patterns(value)
         else:
             values[key] = checker.examples(value)
-    if isinstance(root, yaml.MappingNode):
+    if isinstance(root, yaml.MappingNode) and not override:
         for key, (required, _) in _KEYS.items():
             if required and key not in values:
                 checker.error(root, f"missing required key {key!r}")
-    if checker.problems:
-        return None, checker.problems
-    examples = values.get("examples") or {}
-    theme = Theme(
-        id=theme_id,
-        name=values["name"],
-        description=values["description"],
-        keywords=values["keywords"],
-        prototype=values["prototype"],
-        negative=values.get("negative") or [],
-        threshold=values.get("threshold", DEFAULT_THRESHOLD),
-        similarity_weight=values.get("similarity_weight", DEFAULT_SIMILARITY_WEIGHT),
-        examples_positive=examples.get("positive", []),
-        examples_negative=examples.get("negative", []),
-        source=str(path),
-    )
-    return theme, []
+    if "keywords" in values and not values["keywords"] and not override:
+        checker.error(root, "keywords must list at least one term: weight")
+    return values, checker.problems
+
+
+def _merge_terms(old: list[Term], new: list[Term]) -> list[Term]:
+    merged = {t.text: t for t in old}
+    for term in new:
+        if term.weight == 0:
+            merged.pop(term.text, None)
+        else:
+            merged[term.text] = term
+    return list(merged.values())
+
+
+def _apply(theme: Theme | None, theme_id: str, values: dict[str, Any], path: Path) -> Theme:
+    if theme is None:
+        examples = values.get("examples") or {}
+        return Theme(
+            id=theme_id,
+            name=values["name"],
+            description=values["description"],
+            keywords=values["keywords"],
+            prototype=values["prototype"],
+            negative=values.get("negative") or [],
+            patterns=values.get("patterns") or [],
+            threshold=values.get("threshold", DEFAULT_THRESHOLD),
+            similarity_weight=values.get("similarity_weight", DEFAULT_SIMILARITY_WEIGHT),
+            examples_positive=examples.get("positive", []),
+            examples_negative=examples.get("negative", []),
+            sources=[str(path)],
+        )
+    changes: dict[str, Any] = {"sources": [*theme.sources, str(path)]}
+    for key in ("name", "description", "prototype", "threshold", "similarity_weight"):
+        if key in values:
+            changes[key] = values[key]
+    for key in ("keywords", "negative", "patterns"):
+        if key in values:
+            changes[key] = _merge_terms(getattr(theme, key), values[key])
+    if "examples" in values:
+        changes["examples_positive"] = values["examples"].get("positive", theme.examples_positive)
+        changes["examples_negative"] = values["examples"].get("negative", theme.examples_negative)
+    return replace(theme, **changes)
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file()) + sorted(
-        p for p in directory.glob("*.yml") if p.is_file()
-    )
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def validate_dir(directory: Path) -> tuple[list[Theme], list[str]]:
-    """Every theme that loads and every problem in every file of a directory."""
-    if not directory.is_dir():
-        return [], [f"{directory}: no such rules directory"]
-    themes, problems = [], []
-    for path in rule_files(directory):
-        theme, found = check_rule_file(path)
-        problems.extend(found)
-        if theme is not None:
-            themes.append(theme)
+@dataclass
+class RuleSet:
+    themes: list[Theme]
+    problems: list[str]
+
+
+def collect_rules(
+    directories: list[Path] | None = None,
+    use_defaults: bool = True,
+    disable: list[str] | None = None,
+) -> RuleSet:
+    """Defaults, then each user directory in order: new ids add themes, known ids override.
+
+    Returns every theme that loads and every problem of every file, for `rules validate`.
+    """
+    themes: dict[str, Theme] = {}
+    problems: list[str] = []
+    sources = ([default_rules_dir()] if use_defaults else []) + list(directories or [])
+    for directory in sources:
+        if not directory.is_dir():
+            problems.append(f"{directory}: no such rules directory")
+            continue
+        files = rule_files(directory)
+        if not files:
+            problems.append(f"{directory}: no rule files (*.yaml) in this directory")
+        for path in files:
+            theme_id = path.stem
+            existing = themes.get(theme_id)
+            values, found = read_rule_file(path, override=existing is not None)
+            problems.extend(found)
+            if not found:
+                themes[theme_id] = _apply(existing, theme_id, values, path)
+    for theme_id in disable or []:
+        if theme_id not in themes:
+            known = ", ".join(sorted(themes))
+            problems.append(f"disable: unknown theme {theme_id!r} (known: {known})")
+        themes.pop(theme_id, None)
     if not themes and not problems:
-        problems.append(f"{directory}: no rule files (*.yaml) found")
-    return themes, problems
+        problems.append("no themes left: every theme is disabled")
+    return RuleSet(sorted(themes.values(), key=lambda t: t.id), problems)
 
 
-def load_rules(directory: Path | None = None) -> list[Theme]:
-    """Load a rule directory (the defaults when None); raise RuleError listing every problem."""
-    themes, problems = validate_dir(directory or default_rules_dir())
-    if problems:
-        raise RuleError(problems)
-    return themes
+def load_rules(
+    directories: list[Path] | Path | None = None,
+    use_defaults: bool = True,
+    disable: list[str] | None = None,
+) -> list[Theme]:
+    """Load the rules; raise RuleError listing every problem."""
+    if isinstance(directories, Path):
+        directories = [directories]
+    ruleset = collect_rules(directories, use_defaults, disable)
+    if ruleset.problems:
+        raise RuleError(ruleset.problems)
+    return ruleset.themes
