@@ -128,7 +128,7 @@ InputsArg = Annotated[
     typer.Argument(
         help="Listing files to read; '-' reads standard input.",
         show_default=False,
-        metavar="FILE...",
+        metavar="FILE",
     ),
 ]
 RulesOpt = Annotated[

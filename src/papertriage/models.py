@@ -195,12 +195,20 @@ class ParseReport:
     """What one run read: problems with file and line, chrome skipped, counts per input."""
 
     problems: list[Problem] = field(default_factory=list)
-    chrome_lines: int = 0
+    chrome: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, kind)
     records: dict[str, int] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
+
+    def add_chrome(self, file: str, line: int, kind: str) -> None:
+        """A line of page furniture (header, button, vote count) that was skipped."""
+        self.chrome.append((file, line, kind))
+
+    @property
+    def chrome_lines(self) -> int:
+        return len(self.chrome)
 
     def stats(self) -> dict[str, Any]:
         return {

@@ -140,18 +140,18 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
         if skip_user_after and " " not in line and len(line) <= 64:
             # The user name on the line after a bare "Submitted by".
             skip_user_after = False
-            report.chrome_lines += 1
+            report.add_chrome(source.name, number, "submitter")
             continue
         skip_user_after = False
 
         date = parse_date_heading(line)
         if date is not None:
             listing_date = date
-            report.chrome_lines += 1
+            report.add_chrome(source.name, number, "date")
             continue
         kind = chrome_kind(line)
         if kind is not None:
-            report.chrome_lines += 1
+            report.add_chrome(source.name, number, kind)
             if line.lower() == "submitted by":
                 skip_user_after = True
             votes = _votes(line)
