@@ -1,45 +1,154 @@
-"""Merge the same paper seen twice: same arXiv id or same normalised title."""
+"""Merge the same paper seen twice: same arXiv id, same normalised title, or a fuzzy title match.
+
+Fuzzy matching does not compare all pairs: titles are blocked by their first and last words
+and rapidfuzz's `process.extractOne` (with a score cutoff) looks only inside those blocks.
+Titles that differ in a number, a roman numeral or a word such as "survey" are never merged:
+"... Part I" and "... Part II", "Llama 2" and "Llama 3", a survey and the paper it surveys.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from papertriage.models import Paper, normalise_title
+
+# rapidfuzz ratio (0-100) of two normalised titles at or above which they are one paper.
+FUZZY_THRESHOLD = 92.0
+_DISTINGUISHING = re.compile(
+    r"^(?:\d+\w*|[ivx]+|part|survey|review|overview|tutorial|revisited|reply|comment|"
+    r"erratum|correction|supplementary|appendix|extended|abstract|workshop|challenge)$"
+)
+
+
+@dataclass
+class Merge:
+    kept_id: str
+    kept_title: str
+    merged_title: str
+    reason: str  # "arxiv-id", "title" or "fuzzy <score>"
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "kept_id": self.kept_id,
+            "kept_title": self.kept_title,
+            "merged_title": self.merged_title,
+            "reason": self.reason,
+            "source": self.source,
+        }
 
 
 def merge_into(kept: Paper, other: Paper) -> None:
     """Keep the richest value of every field and all the sources."""
-    if len(other.abstract) > len(kept.abstract):
-        kept.abstract = other.abstract
-    if len(other.authors) > len(kept.authors):
-        kept.authors = list(other.authors)
-    kept.arxiv_id = kept.arxiv_id or other.arxiv_id
-    kept.date = kept.date or other.date
-    kept.url = kept.url or other.url
-    if other.votes is not None and (kept.votes is None or other.votes > kept.votes):
-        kept.votes = other.votes
+    for name in vars(kept):
+        if name == "sources":
+            continue
+        mine, theirs = getattr(kept, name), getattr(other, name)
+        if name == "votes":
+            if theirs is not None and (mine is None or theirs > mine):
+                kept.votes = theirs
+        elif (
+            name != "title"
+            and (mine is None or isinstance(mine, (str, list)))
+            and theirs
+            and (not mine or len(theirs) > len(mine))
+        ):
+            setattr(kept, name, list(theirs) if isinstance(theirs, list) else theirs)
     for source in other.sources:
         if source not in kept.sources:
             kept.sources.append(source)
 
 
-def deduplicate(papers: Iterable[Paper]) -> tuple[list[Paper], list[tuple[str, str]]]:
-    """Return unique papers in first-seen order and (kept id, merged title) pairs."""
-    kept: list[Paper] = []
-    by_id: dict[str, Paper] = {}
-    by_title: dict[str, Paper] = {}
-    merged: list[tuple[str, str]] = []
-    for paper in papers:
-        key = normalise_title(paper.title)
-        match = (by_id.get(paper.arxiv_id) if paper.arxiv_id else None) or by_title.get(key)
+def compact_key(title: str) -> str:
+    """'Pre-training' and 'Pretraining' give the same key."""
+    return normalise_title(title).replace(" ", "")
+
+
+def distinguishing_difference(a: str, b: str) -> bool:
+    """True when the titles differ in a word that makes them different papers."""
+    differing = set(a.split()) ^ set(b.split())
+    return any(_DISTINGUISHING.match(word) for word in differing)
+
+
+def _blocks(normalised: str) -> list[str]:
+    words = normalised.split()
+    n = 3 if len(words) >= 6 else 2
+    return ["<" + " ".join(words[:n]), ">" + " ".join(words[-n:])]
+
+
+class Deduplicator:
+    """Accepts papers one at a time; keeps the first of each paper and merges the rest."""
+
+    def __init__(self, threshold: float = FUZZY_THRESHOLD):
+        self.threshold = threshold
+        self.papers: list[Paper] = []
+        self.merges: list[Merge] = []
+        self._by_id: dict[str, Paper] = {}
+        self._by_key: dict[str, Paper] = {}
+        self._blocks: dict[str, list[int]] = {}
+        self._normalised: list[str] = []
+
+    def _fuzzy(self, normalised: str, paper: Paper) -> tuple[Paper, float] | None:
+        from rapidfuzz import fuzz, process
+
+        candidates: dict[int, str] = {}
+        for block in _blocks(normalised):
+            for index in self._blocks.get(block, ()):
+                candidates[index] = self._normalised[index]
+        if not candidates:
+            return None
+        for choice, score, index in process.extract(
+            normalised, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5
+        ):
+            other = self.papers[index]
+            if distinguishing_difference(normalised, choice):
+                continue
+            if paper.arxiv_id and other.arxiv_id and paper.arxiv_id != other.arxiv_id:
+                continue
+            return other, score
+        return None
+
+    def add(self, paper: Paper) -> Paper | None:
+        """Add a paper; return the paper it was merged into, or None when it is new."""
+        normalised = normalise_title(paper.title)
+        key = normalised.replace(" ", "")
+        match, reason = None, ""
+        if paper.arxiv_id and paper.arxiv_id in self._by_id:
+            match, reason = self._by_id[paper.arxiv_id], "arxiv-id"
+        elif key in self._by_key:
+            candidate = self._by_key[key]
+            if not (paper.arxiv_id and candidate.arxiv_id):
+                match, reason = candidate, "title"
+        if match is None and normalised:
+            found = self._fuzzy(normalised, paper)
+            if found:
+                match, reason = found[0], f"fuzzy {found[1]:.1f}"
         if match is not None:
             merge_into(match, paper)
-            merged.append((match.id, paper.title))
             if match.arxiv_id:
-                by_id[match.arxiv_id] = match
-            continue
-        kept.append(paper)
-        by_title[key] = paper
+                self._by_id[match.arxiv_id] = match
+            source = paper.sources[0] if paper.sources else None
+            where = f"{source.file}:{source.line}" if source else ""
+            self.merges.append(Merge(match.id, match.title, paper.title, reason, where))
+            return match
+        self.papers.append(paper)
+        self._normalised.append(normalised)
+        index = len(self.papers) - 1
+        self._by_key.setdefault(key, paper)
         if paper.arxiv_id:
-            by_id[paper.arxiv_id] = paper
-    return kept, merged
+            self._by_id[paper.arxiv_id] = paper
+        for block in _blocks(normalised):
+            self._blocks.setdefault(block, []).append(index)
+        return None
+
+
+def deduplicate(
+    papers: Iterable[Paper], threshold: float = FUZZY_THRESHOLD
+) -> tuple[list[Paper], list[Merge]]:
+    """Unique papers in first-seen order, and what was merged into what."""
+    dedup = Deduplicator(threshold)
+    for paper in papers:
+        dedup.add(paper)
+    return dedup.papers, dedup.merges

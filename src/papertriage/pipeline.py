@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from papertriage.dedup import deduplicate
+from papertriage.dedup import Merge, deduplicate
 from papertriage.engine import Engine
 from papertriage.errors import InputError
 from papertriage.formats import RunResult
@@ -37,6 +38,34 @@ class RuleOptions:
         return load_profile(self.profile, {t.id for t in themes})
 
 
+def expand_inputs(inputs: Sequence[str]) -> list[str]:
+    """Files as given; a directory -> its files (sorted, hidden ones skipped); a glob pattern
+    the shell left unexpanded -> the files it matches."""
+    expanded: list[str] = []
+    for name in inputs:
+        path = Path(name)
+        if name == "-" or path.is_file():
+            expanded.append(name)
+        elif path.is_dir():
+            files = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                raise InputError(f"{name}: directory has no files")
+            expanded.extend(files)
+        elif any(ch in name for ch in "*?["):
+            matches = sorted(p for p in glob.glob(name, recursive=True) if Path(p).is_file())
+            if not matches:
+                raise InputError(f"{name}: no file matches this pattern")
+            expanded.extend(matches)
+        else:
+            expanded.append(name)  # read_input reports it missing
+    return expanded
+
+
 def read_papers(
     inputs: Sequence[str],
     input_format: str | None = None,
@@ -46,7 +75,7 @@ def read_papers(
     papers: list[Paper] = []
     if list(inputs).count("-") > 1:
         raise InputError("'-' (standard input) can be given only once")
-    for name in inputs:
+    for name in expand_inputs(inputs):
         source = read_input(name, stdin=stdin)
         before = len(papers)
         papers.extend(parse_input(source, report, input_format))
@@ -77,9 +106,9 @@ def run(
     select_themes(theme_rules, themes)
     profile = rules.load_profile(theme_rules)
     papers, report = read_papers(inputs, input_format, stdin)
-    merged: list[tuple[str, str]] = []
+    merges: list[Merge] = []
     if dedup:
-        papers, merged = deduplicate(papers)
+        papers, merges = deduplicate(papers)
     tagged = Engine(theme_rules).tag(papers)
     ranked = rank(tagged, themes, top, profile)
-    return RunResult(ranked, report, {"merged": len(merged), "unique": len(papers)})
+    return RunResult(ranked, report, merges, {"unique": len(papers)})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from papertriage import __version__
+from papertriage.dedup import Merge
 from papertriage.models import ParseReport, TaggedPaper
 
 SCHEMA_VERSION = 1
@@ -26,10 +27,16 @@ class RunResult:
 
     papers: list[TaggedPaper]
     report: ParseReport
+    merges: list[Merge] = field(default_factory=list)
     extra_stats: dict[str, Any] = field(default_factory=dict)
 
     def stats(self) -> dict[str, Any]:
-        return {**self.report.stats(), "papers": len(self.papers), **self.extra_stats}
+        return {
+            **self.report.stats(),
+            "merged": len(self.merges),
+            "papers": len(self.papers),
+            **self.extra_stats,
+        }
 
 
 Renderer = Callable[[RunResult, TextIO], None]

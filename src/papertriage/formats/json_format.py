@@ -14,6 +14,7 @@ def render_json(result: RunResult, stream: TextIO) -> None:
         "generator": generator(),
         "papers": [p.to_dict() for p in result.papers],
         "problems": [p.to_dict() for p in result.report.problems],
+        "merges": [m.to_dict() for m in result.merges],
         "stats": result.stats(),
     }
     json.dump(document, stream, ensure_ascii=False, indent=2)
