@@ -180,6 +180,13 @@ def ingest(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not print input problems on stderr.")
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Print on stderr what each input gave: records, chrome lines, problems, merges.",
+        ),
+    ] = False,
 ) -> None:
     """Read listings, tag every paper with themes and print them ranked.
 
@@ -204,7 +211,12 @@ def ingest(
         top=top,
         dedup=not no_dedup,
     )
-    _report_problems(result.report.problems, quiet)
+    if report:
+        from papertriage.accounting import render_report
+
+        sys.stderr.write(render_report(result))
+    else:
+        _report_problems(result.report.problems, quiet)
     write_output(result, fmt.value, output)
 
 

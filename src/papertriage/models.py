@@ -210,10 +210,31 @@ class ParseReport:
     def chrome_lines(self) -> int:
         return len(self.chrome)
 
+    def chrome_ranges(self, file: str) -> str:
+        """Chrome line numbers of one input as '1-11,13'."""
+        lines = sorted(line for name, line, _ in self.chrome if name == file)
+        ranges: list[str] = []
+        start = prev = None
+        for line in lines + [None]:
+            if start is not None and (line is None or line != prev + 1):
+                ranges.append(str(start) if start == prev else f"{start}-{prev}")
+                start = None
+            if line is not None and start is None:
+                start = line
+            prev = line
+        return ",".join(ranges)
+
     def stats(self) -> dict[str, Any]:
         return {
             "inputs": [
-                {"file": name, "format": self.formats.get(name), "records": count}
+                {
+                    "file": name,
+                    "format": self.formats.get(name),
+                    "records": count,
+                    "chrome_lines": sum(1 for f, _, _ in self.chrome if f == name),
+                    "chrome": self.chrome_ranges(name),
+                    "problems": sum(1 for p in self.problems if p.file == name),
+                }
                 for name, count in self.records.items()
             ],
             "records": sum(self.records.values()),
