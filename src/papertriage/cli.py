@@ -477,7 +477,8 @@ def rules_validate(
     for problem in ruleset.problems:
         print(problem, file=sys.stderr)
     if ruleset.problems:
-        raise PapertriageError(f"{len(ruleset.problems)} problems in the rules")
+        count = len(ruleset.problems)
+        raise PapertriageError(f"{count} problem{'s' if count > 1 else ''} in the rules")
     print(f"ok: {len(ruleset.themes)} themes valid", file=sys.stderr)
 
 

@@ -387,8 +387,12 @@ def read_rule_file(path: Path, override: bool = False) -> tuple[dict[str, Any], 
         for key, (required, _) in _KEYS.items():
             if required and key not in values:
                 checker.error(root, f"missing required key {key!r}")
-    if "keywords" in values and not values["keywords"] and not override:
-        checker.error(root, "keywords must list at least one term: weight")
+    keywords_node = next(
+        (v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "keywords"),
+        None,
+    )
+    if isinstance(keywords_node, yaml.MappingNode) and not keywords_node.value and not override:
+        checker.error(keywords_node, "keywords must list at least one term: weight")
     return values, checker.problems
 
 
