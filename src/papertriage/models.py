@@ -77,6 +77,12 @@ class Paper:
     url: str | None = None
     votes: int | None = None
     sources: list[Source] = field(default_factory=list)
+    # Optional fields that some input formats carry (arXiv listings and API, BibTeX, RIS, ...).
+    categories: list[str] = field(default_factory=list)  # arXiv categories: ["cs.LG", ...]
+    comments: str | None = None  # arXiv "Comments:" / BibTeX note
+    doi: str | None = None
+    venue: str | None = None  # journal, proceedings or arXiv Journal-ref
+    keywords: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -97,6 +103,11 @@ class Paper:
             "url": self.url,
             "votes": self.votes,
             "sources": [s.to_dict() for s in self.sources],
+            "categories": list(self.categories),
+            "comments": self.comments,
+            "doi": self.doi,
+            "venue": self.venue,
+            "keywords": list(self.keywords),
         }
 
 
@@ -198,9 +209,26 @@ class ParseReport:
     chrome: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, kind)
     records: dict[str, int] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
+    # Line ranges (file, first, last, what) a parser consumed as one unit: "paper" for the lines
+    # read into a paper, "problem" for a block reported as a problem. With `chrome` and the
+    # problems' own lines they account for every non-blank line (see `unaccounted_lines`).
+    spans: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
+
+    def add_span(self, file: str, first: int, last: int, what: str = "paper") -> None:
+        """Lines first..last (1-based, inclusive) of `file` were read as one paper or problem."""
+        self.spans.append((file, first, max(first, last), what))
+
+    def unaccounted_lines(self, file: str, lines: list[str]) -> list[int]:
+        """Non-blank lines of `file` in no paper, no chrome and no problem (should be none)."""
+        seen: set[int] = {line for name, line, _ in self.chrome if name == file}
+        seen.update(p.line for p in self.problems if p.file == file)
+        for name, first, last, _ in self.spans:
+            if name == file:
+                seen.update(range(first, last + 1))
+        return [n for n, text in enumerate(lines, start=1) if text.strip() and n not in seen]
 
     def add_chrome(self, file: str, line: int, kind: str) -> None:
         """A line of page furniture (header, button, vote count) that was skipped."""

@@ -56,9 +56,10 @@ class Profile:
         total = (best + SECOND_THEME_SHARE * second) / (1 + SECOND_THEME_SHARE)
         applied = []
         text = paper.paper.text
+        lower = text.lower()
         for terms, sign in ((self.boost, 1.0), (self.penalty, -1.0)):
             for term in terms:
-                if term.pattern.search(text):
+                if term.matcher.search(text, lower):
                     total += sign * term.weight
                     applied.append({"term": term.text, "effect": round(sign * term.weight, 4)})
         return max(total, 0.0), applied

@@ -88,7 +88,11 @@ def similarities(
     for text in background:
         idf.add(analyse(text))
     proto_vectors = [vector(t, idf) for t in proto_terms]
-    return [[cosine_terms(vector(t, idf), p) for p in proto_vectors] for t in doc_terms]
+    result = []
+    for terms in doc_terms:
+        doc_vector = vector(terms, idf)
+        result.append([cosine_terms(doc_vector, p) for p in proto_vectors])
+    return result
 
 
 SKLEARN_MIN_DOCUMENTS = 5000
