@@ -69,6 +69,20 @@ _CHROME_EXACT = {
     "add to collection",
     "copy link",
     "share",
+    "view arxiv page",
+    "view arxiv",
+    "arxiv",
+    "pdf",
+    "sort by",
+    "most upvoted",
+    "most recent",
+    "trending",
+    "previous page",
+    "next page",
+    "load more",
+    "see all",
+    "follow",
+    "join the community",
 }
 
 _CHROME_PATTERNS = [
@@ -112,9 +126,14 @@ def looks_like_authors(line: str) -> bool:
     return True
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?] [A-Z]")
+
+
 def is_title_like(line: str) -> bool:
     if len(line) > _MAX_TITLE or URL.search(line):
         return False
+    if len(_SENTENCE_BREAK.findall(line)) >= 2:
+        return False  # reads as sentences: an abstract paragraph
     return not (line.endswith(".") and not line.endswith("..."))
 
 
