@@ -30,7 +30,7 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def default_rules_dir() -> Path:
     """The rules shipped with papertriage (``rules/`` in the source tree)."""
-    return Path(__file__).resolve().parent / "default_rules"
+    return (Path(__file__).resolve().parent / "default_rules").resolve()
 
 
 @dataclass(frozen=True)
@@ -288,13 +288,32 @@ class Checker:
                 "ending) or put it under patterns:",
             )
             return False
+        if "*" in term.strip().rstrip("*"):
+            self.error(
+                node,
+                f"{key}: {term!r}: '*' may only end a term ('interact*' matches interaction, "
+                "interactive); inside a term it would be matched literally",
+            )
+            return False
         return True
 
     def terms(self, node: yaml.Node, key: str) -> list[Term]:
         terms = []
+        seen: dict[str, tuple[str, int]] = {}
         for term, term_node, value in self.mapping(node, key):
             if not self.literal(term_node, term, key):
                 continue
+            matcher = compile_term(term)
+            first = seen.get(matcher.pattern.pattern)
+            if first is not None:
+                # Both would count for every match: the evidence would be counted twice.
+                self.error(
+                    term_node,
+                    f"{key}: {term!r} matches exactly what {first[0]!r} (line {first[1]}) "
+                    "matches; keep one of them",
+                )
+                continue
+            seen[matcher.pattern.pattern] = (term, term_node.start_mark.line + 1)
             requires: tuple[str, ...] = ()
             compiled_requires: tuple[Any, ...] = ()
             if isinstance(value, yaml.MappingNode):
@@ -315,9 +334,7 @@ class Checker:
                 weight_node = value
             weight = self.number(weight_node, f"{key}: weight of {term!r}", 0.0, MAX_WEIGHT)
             if weight is not None:
-                terms.append(
-                    Term(term.strip(), weight, compile_term(term), compiled_requires, requires)
-                )
+                terms.append(Term(term.strip(), weight, matcher, compiled_requires, requires))
         return terms
 
     def patterns(self, node: yaml.Node) -> list[Term]:

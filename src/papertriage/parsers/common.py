@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -77,3 +78,119 @@ def parse_date_heading(line: str, today: dt.date | None = None) -> str | None:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+# --- helpers for the structured formats (arXiv, BibTeX, RIS, JSON, CSV) -------------------
+
+_ARXIV_ANYWHERE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|10\.48550/arxiv\.|arxiv[:\s]\s*)(\d{4}\.\d{4,5})(?:v\d+)?",
+    re.IGNORECASE,
+)
+_BARE_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+
+
+def find_arxiv_id(text: str | None) -> str | None:
+    """The arXiv id in a URL, DOI (10.48550/arXiv.ID), ``arXiv:ID`` or a bare ``ID[vN]``."""
+    if not text:
+        return None
+    text = text.strip()
+    match = _BARE_ARXIV.match(text) or _ARXIV_ANYWHERE.search(text)
+    return match.group(1) if match else None
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of white space (newlines included) to one space."""
+    return " ".join(text.split())
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """The first words of a block, for problem reports."""
+    return normalise_space(text)[:limit]
+
+
+_ISO_PREFIX = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+_DAY_MONTH_YEAR = re.compile(
+    rf"^(?:{_WEEKDAY_RE})?(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+(\d{{2}}|\d{{4}})\b", re.IGNORECASE
+)
+
+
+def to_iso_date(value: object) -> str | None:
+    """'2024', '2024-07', '2024-07-29T17:59:59Z', '2024/07/29/', 'Mon, 29 Jul 2024', 'July 29,
+    2024' -> '2024', '2024-07', '2024-07-29'; anything unreadable -> None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if 1000 <= value <= 9999 else None
+    text = str(value).strip()
+    if not text:
+        return None
+    match = _ISO_PREFIX.match(text)
+    if match:
+        year, month, day = match.groups()
+        try:
+            if day:
+                return dt.date(int(year), int(month), int(day)).isoformat()
+            if month and 1 <= int(month) <= 12:
+                return f"{year}-{int(month):02d}"
+        except ValueError:
+            pass
+        return year
+    match = _DAY_MONTH_YEAR.match(text)
+    if match:
+        day, month, year = match.groups()
+        full_year = int(year) if len(year) == 4 else 2000 + int(year)
+        try:
+            return dt.date(full_year, MONTHS[month.lower()], int(day)).isoformat()
+        except ValueError:
+            return None
+    heading = DATE_HEADING.match(text)
+    if heading and heading["year"]:
+        return parse_date_heading(text)
+    return None
+
+
+def split_authors(value: object) -> list[str]:
+    """A list of names, or 'A; B', 'A and B', 'A, B and C', 'Last, First' -> list of names."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        names: list[str] = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("name") or " ".join(
+                    str(item[k]) for k in ("given", "family") if item.get(k)
+                )
+            if item:
+                names.append(normalise_space(str(item)))
+        return names
+    text = normalise_space(str(value))
+    if not text:
+        return []
+    if ";" in text:
+        parts = text.split(";")
+    elif re.search(r"\s+and\s+", text):
+        parts = [p for chunk in re.split(r"\s+and\s+", text) for p in chunk.split(",")]
+        if any(len(p.split()) < 2 for p in parts if p.strip()):
+            # 'Smith, John and Doe, Jane': the commas are inside names.
+            parts = re.split(r"\s+and\s+", text)
+    elif "," in text:
+        parts = text.split(",")
+        if any(len(p.split()) < 2 for p in parts if p.strip()):
+            parts = [text]  # 'Smith, John': one name
+    else:
+        parts = [text]
+    return [p.strip() for p in parts if p.strip()]
+
+
+class LineIndex:
+    """Offset in a text -> 1-based line number."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        position = text.find("\n")
+        while position != -1:
+            self.starts.append(position + 1)
+            position = text.find("\n", position + 1)
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
