@@ -7,7 +7,6 @@ naming the file and line. Relative paths in it are relative to the file's folder
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,9 +81,7 @@ def load_config(path: Path | None = None) -> Config:
             text = checker.text(value, key)
             config.profile = _path(text, base) if text else None
         else:
-            close = difflib.get_close_matches(key, _KEYS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
-            checker.error(key_node, f"unknown key {key!r}; {hint}")
+            checker.unknown_key(key_node, key, _KEYS)
     if checker.problems:
         raise RuleError(checker.problems)
     return config

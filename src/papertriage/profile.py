@@ -19,7 +19,6 @@ score = (best weighted theme score + 0.25 x second) / 1.25 + boosts - penalties.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,9 +81,7 @@ def load_profile(path: Path, known_themes: set[str]) -> Profile:
         elif key == "themes":
             for theme, theme_node, weight_node in checker.mapping(value, "themes"):
                 if theme not in known_themes:
-                    close = difflib.get_close_matches(theme, sorted(known_themes), n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    checker.error(theme_node, f"themes: unknown theme {theme!r}{hint}")
+                    checker.unknown_key(theme_node, theme, sorted(known_themes), "theme")
                     continue
                 number = checker.number(weight_node, f"weight of {theme!r}", -1e-9, 10.0)
                 if number is not None:
@@ -100,9 +97,7 @@ def load_profile(path: Path, known_themes: set[str]) -> Profile:
             if number is not None:
                 profile.min_score = number
         else:
-            close = difflib.get_close_matches(key, _KEYS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
-            checker.error(key_node, f"unknown key {key!r}; {hint}")
+            checker.unknown_key(key_node, key, _KEYS)
     if checker.problems:
         raise RuleError(checker.problems)
     return profile

@@ -226,6 +226,13 @@ class Checker:
         line = node.start_mark.line + 1 if node is not None else 1
         self.problems.append(f"{self.path}:{line}: {message}")
 
+    def unknown_key(self, node: yaml.Node, key: str, known: Any, what: str = "key") -> None:
+        """Report an unknown key, suggesting the closest known one."""
+        known = list(known)
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+        self.error(node, f"unknown {what} {key!r}; {hint}")
+
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping of 'key: value' lines")
@@ -417,9 +424,7 @@ def read_rule_file(path: Path, override: bool = False) -> tuple[dict[str, Any], 
     values: dict[str, Any] = {}
     for key, key_node, value in checker.mapping(root, "a rule file"):
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}"
-            checker.error(key_node, f"unknown key {key!r}; {hint}")
+            checker.unknown_key(key_node, key, _KEYS)
             continue
         kind = _KEYS[key][1]
         if kind == "text":
