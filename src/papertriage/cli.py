@@ -37,7 +37,6 @@ class EvalFormat(str, Enum):
 
 app = typer.Typer(
     name="papertriage",
-    help="Triage paper listings: ingest, tag themes, rank, export.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -61,7 +60,9 @@ def _root(
 ) -> None:
     """Triage paper listings: ingest, tag themes, rank, export.
 
-    Example:  papertriage ingest daily.txt --format jsonl | jq .title
+    Example:
+
+      papertriage ingest daily.txt --format jsonl | jq .title
     """
 
 
@@ -380,8 +381,18 @@ def explain(
     sys.stdout.write("\n".join(render_text(p) for p in found))
 
 
-rules_app = typer.Typer(help="List, show, validate and test theme rules.", no_args_is_help=True)
+rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback()
+def _rules() -> None:
+    """List, show, validate and test theme rules.
+
+    Example:
+
+      papertriage rules validate ~/my-rules && papertriage rules test ~/my-rules
+    """
 
 
 @command(rules_app, "list")
