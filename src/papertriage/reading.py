@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,8 @@ def decode(data: bytes, name: str) -> InputText:
     except UnicodeDecodeError:
         # Decode line by line so that each replacement can be reported where it happened.
         parts = []
-        for number, raw in enumerate(data.split(b"\n"), start=1):
+        # Split on every kind of line end, so that line numbers are right for CR-only files.
+        for number, raw in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
             try:
                 parts.append(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:

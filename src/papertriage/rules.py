@@ -447,10 +447,9 @@ def read_rule_file(path: Path, override: bool = False) -> tuple[dict[str, Any], 
         for key, (required, _) in _KEYS.items():
             if required and key not in values:
                 checker.error(root, f"missing required key {key!r}")
-    keywords_node = next(
-        (v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "keywords"),
-        None,
-    )
+    keywords_node = None
+    if isinstance(root, yaml.MappingNode):
+        keywords_node = next((v for k, v in root.value if k.value == "keywords"), None)
     if isinstance(keywords_node, yaml.MappingNode) and not keywords_node.value and not override:
         checker.error(keywords_node, "keywords must list at least one term: weight")
     return values, checker.problems

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from papertriage import __version__
 from papertriage.dedup import Merge
+from papertriage.errors import PapertriageError
 from papertriage.models import ParseReport, TaggedPaper
 
 SCHEMA_VERSION = 1
@@ -61,6 +62,15 @@ def generator() -> str:
     return f"papertriage {__version__}"
 
 
+def _file_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_output(result: RunResult, fmt: str, output: str | None) -> None:
     """Render to stdout, or to `output` through a temporary file renamed into place."""
     render = _renderers()[fmt]
@@ -69,14 +79,24 @@ def write_output(result: RunResult, fmt: str, output: str | None) -> None:
         sys.stdout.flush()
         return
     target = Path(output)
+    if target.is_dir():
+        raise PapertriageError(f"{output}: is a directory; give a file name to write to")
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise PapertriageError(f"{output}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would
+            # (or the mode of the file it replaces).
+            os.chmod(tmp_name, _file_mode(target))
             render(result, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise PapertriageError(f"{output}: cannot write: {exc.strerror or exc}") from None
         raise

@@ -29,6 +29,7 @@ def make_console(stream: TextIO):  # -> rich.console.Console, imported lazily fo
 def render(result: RunResult, stream: TextIO) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     console = make_console(stream)
     fancy = console.is_terminal
@@ -44,5 +45,8 @@ def render(result: RunResult, stream: TextIO) -> None:
     table.add_column("title", ratio=3, min_width=20)
     for tagged in result.papers:
         themes = ", ".join(s.theme for s in tagged.themes) or "-"
-        table.add_row(str(tagged.rank), f"{tagged.relevance:.2f}", themes, tagged.paper.title)
+        # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup.
+        table.add_row(
+            str(tagged.rank), f"{tagged.relevance:.2f}", Text(themes), Text(tagged.paper.title)
+        )
     console.print(table)

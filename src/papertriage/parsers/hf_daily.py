@@ -151,6 +151,11 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
     pending_votes: int | None = None
     pending_id: str | None = None
     skip_user_after = False
+    # Cards that start with their vote count ("Upvote" / "12" / title ...): the line after such
+    # a count is the card's title, and the lines up to the next count are its text, whatever
+    # they look like (a title ending in '.', a short abstract without one).
+    title_next = False
+    card_from_votes = False
 
     for number, raw in enumerate(source.lines, start=1):
         line = raw.strip()
@@ -179,6 +184,8 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                     current.votes = votes
                 else:
                     pending_votes = votes
+                    # A count after a card's text (or before the first card) starts a card.
+                    title_next = current is None or in_abstract
             continue
 
         id_match = ARXIV_IN_LINE.match(line)
@@ -193,6 +200,7 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
 
         if (
             current is not None
+            and not title_next
             and not in_abstract
             and not current.authors
             and looks_like_authors(line)
@@ -200,9 +208,12 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
             current.authors = [a.strip() for a in re.split(r",|\band\b", line) if a.strip()]
             continue
 
-        if is_title_like(line):
+        starts_card = title_next and len(line) <= _MAX_TITLE and not URL.search(line)
+        title_next = False
+        if starts_card or (is_title_like(line) and not (card_from_votes and current is not None)):
             if current is not None:
                 yield current
+            card_from_votes = starts_card
             current = Paper(
                 title=line,
                 date=listing_date,
