@@ -86,6 +86,16 @@ _OUTSIDE = [
     ),
     (re.compile(r"^(?:[\w ]{1,30}\|)+[\w ]{1,30}$"), "navigation"),
 ]
+_BROKEN_HEADER = re.compile(r"^(?:\[|arxiv:)", re.IGNORECASE)
+# An entry line cut short (at the end of a truncated copy): the start of an identifier line or
+# of a field label. Such a line is reported instead of being read into the entry above it.
+_PARTIAL_HEADER = re.compile(
+    r"^(?:\[\d*\]?\s*)?(?:arxiv:\s*[\d.]*(?:v\d*)?\s*(?:\([^)]*\)?)?\s*(?:\[[^\]]*)?"
+    r"|a(?:r(?:x(?:iv?)?)?)?)$",
+    re.IGNORECASE,
+)
+_LABELS = ("Title", "Authors", "Comments", "Subjects", "Journal-ref", "Abstract")
+_PARTIAL_LABELS = {label[:n] for label in _LABELS for n in range(1, len(label) + 1)}
 _MAX_FURNITURE = 100  # a short line outside entries (page title, footer link) is furniture
 
 
@@ -213,6 +223,17 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                     yield paper
                 entry = None
             continue
+        if entry is None and _BROKEN_HEADER.match(line):
+            report.add(
+                Problem(
+                    source.name,
+                    number,
+                    "arxiv-listing",
+                    "unreadable entry line (cut short?): no arXiv identifier could be read",
+                    excerpt(line),
+                )
+            )
+            continue
         if entry is None:
             if len(line) <= _MAX_FURNITURE and not line.endswith("."):
                 report.add_chrome(source.name, number, "page")
@@ -223,6 +244,17 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                     number,
                     "unplaced",
                     "text outside the arXiv entries could not be placed in a paper",
+                    excerpt(line),
+                )
+            )
+            continue
+        if line in _PARTIAL_LABELS or (_PARTIAL_HEADER.match(line) and line[0] in "[aA"):
+            report.add(
+                Problem(
+                    source.name,
+                    number,
+                    "arxiv-listing",
+                    "entry line cut short (an identifier or label without its value); skipped",
                     excerpt(line),
                 )
             )

@@ -131,6 +131,28 @@ _LETTERS = {
     " ": " ",
 }
 _ESCAPED = set("&%$#_{}")
+# Letters that are part of a word: the space after '\\ss ' only ends the command name.
+_WORD_LETTERS = {
+    "ss",
+    "o",
+    "O",
+    "ae",
+    "AE",
+    "oe",
+    "OE",
+    "aa",
+    "AA",
+    "l",
+    "L",
+    "i",
+    "j",
+    "dh",
+    "DH",
+    "th",
+    "TH",
+    "ng",
+    "NG",
+}
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)\s*", re.DOTALL)
 # Commands whose first argument is not text (dropped) -- everything else keeps its argument.
 _DROP_ARGUMENT = {"label", "cite", "citep", "citet", "ref", "eqref", "vspace", "hspace"}
@@ -204,16 +226,11 @@ def _convert(text: str) -> str:
                 continue
             if name in _LETTERS:
                 out.append(_LETTERS[name])
-                # A letter command eats the spaces after it ("{\ss} e" keeps its space).
                 i = match.end()
-                if name.isalpha() and i < len(text) and text[i] == "{" and text[i + 1 : i + 2] == "}":
+                if text.startswith("{}", i):
                     i += 2
-                elif match.end() > after_name and _LETTERS[name] and name.isalpha():
-                    i = after_name
-                    while i < len(text) and text[i] == " ":
-                        i += 1
-                    if i < len(text) and text[i] not in "}":
-                        out.append(" ") if _LETTERS[name] not in {"ı", "ȷ"} else None
+                elif i > after_name and name.isalpha() and name not in _WORD_LETTERS:
+                    out.append(" ")  # '\\LaTeX is' keeps its space; 'Gro\\ss e' does not
                 continue
             if name.isalpha():
                 i = match.end()
