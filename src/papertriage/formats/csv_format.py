@@ -19,6 +19,11 @@ COLUMNS = [
     "date",
     "url",
     "votes",
+    "categories",
+    "comments",
+    "doi",
+    "venue",
+    "keywords",
     "abstract",
     "source",
 ]
@@ -49,6 +54,11 @@ def render(result: RunResult, stream: TextIO) -> None:
             paper.date or "",
             paper.url or "",
             "" if paper.votes is None else str(paper.votes),
+            "; ".join(paper.categories),
+            paper.comments or "",
+            paper.doi or "",
+            paper.venue or "",
+            "; ".join(paper.keywords),
             paper.abstract,
             f"{source.file}:{source.line}" if source else "",
         ]
