@@ -149,7 +149,7 @@ def _hf_daily_like(sample: str) -> bool:
 
 def sniff(source: InputText) -> str:
     """The format the text itself suggests (without the extension)."""
-    sample = source.text[:_SNIFF]
+    sample = source.head[:_SNIFF]
     stripped = sample.lstrip()
     if stripped.startswith("<"):
         return arxiv_atom.NAME
@@ -184,39 +184,44 @@ def detect_format(source: InputText) -> str:
 def parse_input(
     source: InputText, report: ParseReport, input_format: str | None = None
 ) -> Iterator[Paper]:
-    """Parse one input, recording its format and record count in the report."""
+    """Parse one input, recording its format and record count in the report.
+
+    Papers are yielded as the parser finds them, so a large input streams through; the
+    accounting of its lines is checked when it ends.
+    """
     name = input_format or detect_format(source)
     if name not in FORMATS:
         known = ", ".join(sorted(FORMATS))
         raise InputError(f"unknown input format {name!r} (known: {known})")
     report.formats[source.name] = name
     report.records.setdefault(source.name, 0)
-    report.problems.extend(source.problems)
     spans_before = len(report.spans)
-    papers: list[Paper] = []
+    starts: list[int] = []  # for parsers that record no spans: where each paper starts
     for paper in FORMATS[name](source, report):
         report.records[source.name] += 1
-        if len(report.spans) == spans_before:
-            papers.append(paper)  # a parser that records no spans: derive them below
+        if len(report.spans) == spans_before and paper.sources:
+            starts.append(paper.sources[0].line)
         yield paper
-    if len(report.spans) == spans_before and papers:
-        _derive_spans(source, report, papers)
+    # Decoding problems are known once the input has been read.
+    report.problems.extend(source.problems)
+    if len(report.spans) == spans_before and starts:
+        _derive_spans(source, report, starts)
     account(source, report)
 
 
-def _derive_spans(source: InputText, report: ParseReport, papers: list[Paper]) -> None:
+def _derive_spans(source: InputText, report: ParseReport, starts: list[int]) -> None:
     """For parsers that record no spans (hf-daily): a paper runs from its line to the next's."""
-    starts = sorted(
-        {p.sources[0].line for p in papers if p.sources and p.sources[0].file == source.name}
-    )
+    starts = sorted(set(starts))
+    total = len(source.nonblank_lines()) - 1
     for k, first in enumerate(starts):
-        last = starts[k + 1] - 1 if k + 1 < len(starts) else len(source.lines)
+        last = starts[k + 1] - 1 if k + 1 < len(starts) else total
         report.add_span(source.name, first, last)
 
 
 def account(source: InputText, report: ParseReport) -> None:
     """Report every non-blank line that is in no paper, no chrome and no problem."""
-    missing = report.unaccounted_lines(source.name, source.lines)
+    missing = report.unaccounted(source.name, source.nonblank_lines())
+    texts = source.line_text(set(missing))
     for number in missing:
         report.add(
             Problem(
@@ -224,6 +229,6 @@ def account(source: InputText, report: ParseReport) -> None:
                 number,
                 "unaccounted",
                 "line was not read into a paper, chrome or a problem",
-                excerpt(source.lines[number - 1]),
+                excerpt(texts.get(number, "")),
             )
         )
