@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +30,12 @@ class OutputFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     md = "md"
+
+
+class SortOrder(str, Enum):
+    auto = "auto"
+    score = "score"
+    input = "input"
 
 
 class EvalFormat(str, Enum):
@@ -111,6 +119,51 @@ def command(group: typer.Typer, name: str | None = None):
     return decorate
 
 
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True):
+    """A progress bar on stderr while a long run reads, only when stderr is a terminal.
+
+    Yields the callback the pipeline calls after each batch (None when there is no bar).
+    """
+    if not enabled or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(file=sys.stderr)
+    bar = Progress(
+        TextColumn("{task.fields[papers]:>9,} papers"),
+        BarColumn(),
+        TextColumn("{task.fields[rate]:>8,.0f}/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("ingest", total=None, papers=0, rate=0.0)
+    started = time.monotonic()
+
+    def update(progress) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        bar.update(
+            task,
+            total=progress.bytes_total,
+            completed=progress.bytes_read,
+            papers=progress.papers,
+            rate=progress.papers / elapsed,
+        )
+
+    with bar:
+        yield update
+
+
 def warn(message: str) -> None:
     print(f"papertriage: {message}", file=sys.stderr)
 
@@ -188,8 +241,24 @@ def ingest(
             help="Print on stderr what each input gave: records, chrome lines, problems, merges.",
         ),
     ] = False,
+    sort: Annotated[
+        SortOrder,
+        typer.Option(
+            "--sort",
+            help="score: rank every paper; input: keep input order and stream; auto: rank "
+            "inputs of up to --batch-size papers, stream larger ones.",
+        ),
+    ] = SortOrder.auto,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
+    ] = 1000,
 ) -> None:
     """Read listings, tag every paper with themes and print them ranked.
+
+    A listing of up to --batch-size papers is ranked as a whole. A larger input is read,
+    tagged and written batch by batch with bounded memory, in input order (rank null) unless
+    --sort score or --top is given.
 
     Examples:
 
@@ -202,23 +271,28 @@ def ingest(
       papertriage ingest daily.txt --profile examples/profile.yaml --top 20
     """
     from papertriage.formats import write_output
-    from papertriage.pipeline import run
+    from papertriage.pipeline import stream
 
-    result = run(
-        inputs,
-        input_format=input_format,
-        rules=rule_options(rules, no_default_rules, disable, profile),
-        themes=theme or [],
-        top=top,
-        dedup=not no_dedup,
-    )
+    with progress_bar(enabled=not quiet) as on_batch:
+        result = stream(
+            inputs,
+            input_format=input_format,
+            rules=rule_options(rules, no_default_rules, disable, profile),
+            themes=theme or [],
+            top=top,
+            dedup=not no_dedup,
+            sort=sort.value,
+            batch_size=batch_size,
+            on_batch=on_batch,
+        )
+        write_output(result, fmt.value, output)
+    # Problems and merges are complete once every paper has been written.
     if report:
         from papertriage.accounting import render_report
 
         sys.stderr.write(render_report(result))
     else:
         _report_problems(result.report.problems, quiet)
-    write_output(result, fmt.value, output)
 
 
 @command(app, "eval")

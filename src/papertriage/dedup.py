@@ -79,18 +79,34 @@ def _blocks(normalised: str) -> list[str]:
 
 
 class Deduplicator:
-    """Accepts papers one at a time; keeps the first of each paper and merges the rest."""
+    """Accepts papers one at a time; keeps the first of each paper and merges the rest.
+
+    For a streamed input, `seal()` says that the papers kept so far have been written out:
+    they are let go (only their keys stay), and a later duplicate of one of them is dropped
+    and reported instead of merged.
+    """
 
     def __init__(self, threshold: float = FUZZY_THRESHOLD):
         self.threshold = threshold
-        self.papers: list[Paper] = []
+        self.kept: list[Paper | None] = []
         self.merges: list[Merge] = []
-        self._by_id: dict[str, Paper] = {}
-        self._by_key: dict[str, Paper] = {}
+        self._ids: list[str] = []
+        self._titles: list[str] = []
+        self._arxiv: list[str | None] = []
+        self._by_id: dict[str, int] = {}
+        self._by_key: dict[str, int] = {}
         self._blocks: dict[str, list[int]] = {}
         self._normalised: list[str] = []
 
-    def _fuzzy(self, normalised: str, paper: Paper) -> tuple[Paper, float] | None:
+    @property
+    def papers(self) -> list[Paper]:
+        return [p for p in self.kept if p is not None]
+
+    def seal(self) -> None:
+        for index in range(len(self.kept)):
+            self.kept[index] = None
+
+    def _fuzzy(self, normalised: str, paper: Paper) -> tuple[int, float] | None:
         from rapidfuzz import fuzz, process
 
         candidates: dict[int, str] = {}
@@ -102,16 +118,17 @@ class Deduplicator:
         for choice, score, index in process.extract(
             normalised, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5
         ):
-            other = self.papers[index]
             if distinguishing_difference(normalised, choice):
                 continue
-            if paper.arxiv_id and other.arxiv_id and paper.arxiv_id != other.arxiv_id:
+            other_arxiv = self._arxiv[index]
+            if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
                 continue
-            return other, score
+            return index, score
         return None
 
     def add(self, paper: Paper) -> Paper | None:
-        """Add a paper; return the paper it was merged into, or None when it is new."""
+        """Add a paper; return the paper it was merged into, or None when it is new (or a
+        duplicate of a paper already written out, which is only reported)."""
         normalised = normalise_title(paper.title)
         key = normalised.replace(" ", "")
         match, reason = None, ""
@@ -119,29 +136,52 @@ class Deduplicator:
             match, reason = self._by_id[paper.arxiv_id], "arxiv-id"
         elif key in self._by_key:
             candidate = self._by_key[key]
-            if not (paper.arxiv_id and candidate.arxiv_id):
+            if not (paper.arxiv_id and self._arxiv[candidate]):
                 match, reason = candidate, "title"
         if match is None and normalised:
             found = self._fuzzy(normalised, paper)
             if found:
                 match, reason = found[0], f"fuzzy {found[1]:.1f}"
+        source = paper.sources[0] if paper.sources else None
+        where = f"{source.file}:{source.line}" if source else ""
         if match is not None:
-            merge_into(match, paper)
-            if match.arxiv_id:
-                self._by_id[match.arxiv_id] = match
-            source = paper.sources[0] if paper.sources else None
-            where = f"{source.file}:{source.line}" if source else ""
-            self.merges.append(Merge(match.id, match.title, paper.title, reason, where))
-            return match
-        self.papers.append(paper)
+            kept = self.kept[match]
+            if kept is None:
+                self.merges.append(
+                    Merge(
+                        self._ids[match],
+                        self._titles[match],
+                        paper.title,
+                        f"{reason}, dropped: the first was already written",
+                        where,
+                    )
+                )
+                return None
+            merge_into(kept, paper)
+            if kept.arxiv_id:
+                self._by_id[kept.arxiv_id] = match
+                self._arxiv[match] = kept.arxiv_id
+                self._ids[match] = kept.id
+            self.merges.append(Merge(kept.id, kept.title, paper.title, reason, where))
+            return kept
+        index = len(self.kept)
+        self.kept.append(paper)
+        self._ids.append(paper.id)
+        self._titles.append(paper.title)
+        self._arxiv.append(paper.arxiv_id)
         self._normalised.append(normalised)
-        index = len(self.papers) - 1
-        self._by_key.setdefault(key, paper)
+        self._by_key.setdefault(key, index)
         if paper.arxiv_id:
-            self._by_id[paper.arxiv_id] = paper
+            self._by_id[paper.arxiv_id] = index
         for block in _blocks(normalised):
             self._blocks.setdefault(block, []).append(index)
         return None
+
+    def is_new(self, paper: Paper) -> bool:
+        """Add the paper; True when it is a new paper (to be tagged and written)."""
+        before = len(self.kept)
+        self.add(paper)
+        return len(self.kept) > before
 
 
 def deduplicate(

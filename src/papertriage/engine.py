@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from papertriage.models import KeywordHit, Paper, TaggedPaper, ThemeScore
 from papertriage.rules import Term, Theme
-from papertriage.tfidf import best_similarities
+from papertriage.tfidf import PrototypeIndex, analyse, best_similarities
 
 TITLE_FACTOR = 2.0
 MAX_ABSTRACT_FACTOR = 3.0
@@ -21,27 +21,6 @@ MAX_ABSTRACT_FACTOR = 3.0
 
 # User patterns run on at most this much text, so that matching time stays bounded.
 MAX_PATTERN_TEXT = 20_000
-_WORD = re.compile(r"\w+")
-_FIRST_WORD = re.compile(r"^(\w+)")
-Candidate = tuple[Term, "str | None"]
-
-
-def trigger(term: Term) -> str | None:
-    """The lower-case start every match of a keyword must begin a word with, or None.
-
-    The first three characters of the term's first word stay literal in its pattern whatever
-    inflection is matched (tune -> tun(e|ed|ing)), so a paper without a word starting that way
-    cannot match and the regex is not run at all.
-    """
-    match = _FIRST_WORD.match(term.text)
-    if match is None:
-        return None
-    return match.group(1).lower()[:3]
-
-
-def word_starts(text: str) -> set[str]:
-    """Lower-case first three characters of every word of a text."""
-    return {word[:3] for word in _WORD.findall(text.lower())}
 
 
 @dataclass
@@ -49,7 +28,6 @@ class _Text:
     title: str
     abstract: str
     full: str
-    starts: set[str]
 
     def __post_init__(self) -> None:
         self.title_lower = self.title.lower()
@@ -57,12 +35,58 @@ class _Text:
         self.full_lower = self.full.lower()
 
 
-def _hits(candidates: Sequence[Candidate], text: _Text) -> tuple[list[KeywordHit], float]:
+_TOKEN = re.compile(r"\w+")
+
+
+class KeywordIndex:
+    """Finds, in one pass over a paper's words, the few terms that can match it.
+
+    Every term's pattern starts with a literal (its first word, or its stem) at the start of
+    a word. The index maps literals to terms; a paper's words are looked up by their prefixes
+    of the lengths the literals have. The cost per paper depends on its words, not on the
+    number of terms, and a term's regex runs only on papers that contain its literal.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[Term]]):
+        self.groups = [list(g) for g in groups]
+        self._lower: dict[str, list[tuple[int, int]]] = {}
+        self._cased: dict[str, list[tuple[int, int]]] = {}
+        self._always: list[tuple[int, int]] = []
+        for g, terms in enumerate(self.groups):
+            for i, term in enumerate(terms):
+                literal = term.matcher.literal
+                if literal is None or not _TOKEN.fullmatch(literal):
+                    self._always.append((g, i))
+                else:
+                    table = self._lower if term.matcher.lowercase else self._cased
+                    table.setdefault(literal, []).append((g, i))
+        self._lower_lengths = sorted({len(k) for k in self._lower})
+        self._cased_lengths = sorted({len(k) for k in self._cased})
+
+    def candidates(self, text: str, lower: str) -> list[list[Term]]:
+        """For each group, its terms that may match, in their order in the group."""
+        found: set[tuple[int, int]] = set(self._always)
+        for table, lengths, words in (
+            (self._lower, self._lower_lengths, set(_TOKEN.findall(lower))),
+            (self._cased, self._cased_lengths, set(_TOKEN.findall(text)) if self._cased else ()),
+        ):
+            for word in words:
+                for length in lengths:
+                    if length > len(word):
+                        break
+                    hit = table.get(word[:length])
+                    if hit:
+                        found.update(hit)
+        per_group: list[list[int]] = [[] for _ in self.groups]
+        for g, i in found:
+            per_group[g].append(i)
+        return [[self.groups[g][i] for i in sorted(ids)] for g, ids in enumerate(per_group)]
+
+
+def _hits(candidates: Sequence[Term], text: _Text) -> tuple[list[KeywordHit], float]:
     hits: list[KeywordHit] = []
     total = 0.0
-    for term, start in candidates:
-        if start is not None and start not in text.starts:
-            continue
+    for term in candidates:
         if term.requires and not any(r.search(text.full, text.full_lower) for r in term.requires):
             continue
         in_title = term.matcher.count(text.title, text.title_lower)
@@ -83,34 +107,49 @@ def _hits(candidates: Sequence[Candidate], text: _Text) -> tuple[list[KeywordHit
 class Engine:
     """Scores papers against a fixed set of themes."""
 
-    def __init__(self, themes: Sequence[Theme]):
+    def __init__(self, themes: Sequence[Theme], stream: bool = False):
+        """With `stream`, the TF-IDF idf is fitted on the first batch tagged and then kept,
+        so that later batches of a large input are weighed the same way without holding
+        the whole input; otherwise every call fits it on the papers it is given."""
         self.themes = list(themes)
-        self._keywords = [[(t, trigger(t)) for t in th.keywords] for th in self.themes]
-        self._negative = [[(t, trigger(t)) for t in th.negative] for th in self.themes]
-        # User regexes have no literal start to test, so they always run (on bounded text).
-        self._patterns = [[(t, None) for t in th.patterns] for th in self.themes]
+        self.stream = stream
+        self._index: PrototypeIndex | None = None
+        self._background = [e for t in self.themes for e in t.examples_positive]
+        # Groups 0..n-1: each theme's keywords; n..2n-1: its negative keywords.
+        self._index_terms = KeywordIndex(
+            [th.keywords for th in self.themes] + [th.negative for th in self.themes]
+        )
 
     def tag(self, papers: Sequence[Paper]) -> list[TaggedPaper]:
         if not papers:
             return []
-        background = [e for t in self.themes for e in t.examples_positive]
-        sims = best_similarities(
-            [p.text for p in papers], [t.prototype for t in self.themes], background
-        )
+        prototypes = [t.prototype for t in self.themes]
+        texts = [p.text for p in papers]
+        if not self.stream:
+            sims = best_similarities(texts, prototypes, self._background)
+        else:
+            terms = [analyse(t) for t in texts]
+            if self._index is None:
+                self._index = PrototypeIndex(prototypes, self._background, terms)
+            sims = [self._index.score_terms(t) for t in terms]
         tagged = []
         for i, paper in enumerate(papers):
             scores: dict[str, ThemeScore] = {}
             title, abstract = paper.title, paper.abstract
             full = f"{title}\n{abstract}"
-            text = _Text(title, abstract, full, word_starts(full))
-            bounded = _Text(title[:MAX_PATTERN_TEXT], abstract[:MAX_PATTERN_TEXT], full, set())
+            text = _Text(title, abstract, full)
+            bounded = _Text(title[:MAX_PATTERN_TEXT], abstract[:MAX_PATTERN_TEXT], full)
+            candidates = self._index_terms.candidates(full, text.full_lower)
+            n = len(self.themes)
             for j, theme in enumerate(self.themes):
-                hits, positive = _hits(self._keywords[j], text)
-                if self._patterns[j]:
-                    pattern_hits, pattern_points = _hits(self._patterns[j], bounded)
+                hits, positive = _hits(candidates[j], text)
+                if theme.patterns:
+                    # User regexes have no literal to look for first: they always run, on
+                    # bounded text.
+                    pattern_hits, pattern_points = _hits(theme.patterns, bounded)
                     hits += pattern_hits
                     positive += pattern_points
-                negative_hits, negative = _hits(self._negative[j], text)
+                negative_hits, negative = _hits(candidates[n + j], text)
                 similarity, similar_terms = sims[i][j]
                 similarity_points = theme.similarity_weight * similarity
                 scores[theme.id] = ThemeScore(

@@ -51,8 +51,11 @@ _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 
 def normalise_title(title: str) -> str:
     """Lower-case, accent-free, punctuation-free title used for ids and duplicate detection."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if title.isascii():
+        text = title.lower()
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())
 
@@ -184,7 +187,7 @@ class TaggedPaper:
     paper: Paper
     scores: dict[str, ThemeScore]
     relevance: float = 0.0
-    rank: int = 0
+    rank: int | None = None  # None: streamed in input order, not ranked
     profile_effects: list[dict[str, Any]] | None = None
 
     @property

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import glob
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from papertriage.dedup import Merge, deduplicate
+from papertriage.dedup import Deduplicator, Merge, deduplicate
 from papertriage.engine import Engine
 from papertriage.errors import InputError
 from papertriage.formats import RunResult
-from papertriage.models import Paper, ParseReport
+from papertriage.models import Paper, ParseReport, TaggedPaper
 from papertriage.parsers import parse_input
 from papertriage.profile import Profile, load_profile
-from papertriage.ranking import rank
+from papertriage.ranking import rank, score_papers
 from papertriage.reading import read_input
 from papertriage.rules import Theme, load_rules
 
@@ -66,22 +67,56 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     return expanded
 
 
+@dataclass
+class Progress:
+    """How far a run has read: papers, and bytes of the inputs when their size is known."""
+
+    papers: int = 0
+    bytes_read: int = 0
+    bytes_total: int | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def iter_papers(
+    inputs: Sequence[str],
+    report: ParseReport,
+    input_format: str | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Paper]:
+    """Every paper of every input, as it is parsed; inputs without papers are errors."""
+    if list(inputs).count("-") > 1:
+        raise InputError("'-' (standard input) can be given only once")
+    names = expand_inputs(inputs)
+    if progress is not None and "-" not in names:
+        progress.bytes_total = sum(Path(n).stat().st_size for n in names if Path(n).is_file())
+    done = 0
+    for name in names:
+        source = read_input(name, stdin=stdin)
+        count = 0
+        try:
+            for paper in parse_input(source, report, input_format):
+                count += 1
+                if progress is not None:
+                    progress.papers += 1
+                    progress.bytes_read = done + source.bytes_read
+                yield paper
+        finally:
+            source.close()
+        done += source.bytes_read
+        if not count:
+            raise InputError(f"{source.name}: no papers found in this input")
+
+
 def read_papers(
     inputs: Sequence[str],
     input_format: str | None = None,
     stdin: BinaryIO | None = None,
 ) -> tuple[list[Paper], ParseReport]:
     report = ParseReport()
-    papers: list[Paper] = []
-    if list(inputs).count("-") > 1:
-        raise InputError("'-' (standard input) can be given only once")
-    for name in expand_inputs(inputs):
-        source = read_input(name, stdin=stdin)
-        before = len(papers)
-        papers.extend(parse_input(source, report, input_format))
-        if len(papers) == before:
-            raise InputError(f"{source.name}: no papers found in this input")
-    return papers, report
+    return list(iter_papers(inputs, report, input_format, stdin)), report
 
 
 def select_themes(themes: list[Theme], wanted: Sequence[str]) -> None:
@@ -101,6 +136,7 @@ def run(
     dedup: bool = True,
     stdin: BinaryIO | None = None,
 ) -> RunResult:
+    """The whole run in memory: every paper tagged together and ranked (eval, explain)."""
     rules = rules or RuleOptions()
     theme_rules = rules.load()
     select_themes(theme_rules, themes)
@@ -112,3 +148,71 @@ def run(
     tagged = Engine(theme_rules).tag(papers)
     ranked = rank(tagged, themes, top, profile)
     return RunResult(ranked, report, merges, {"unique": len(papers)})
+
+
+BATCH_SIZE = 1000
+SORTS = ("auto", "score", "input")
+
+
+def stream(
+    inputs: Sequence[str],
+    *,
+    input_format: str | None = None,
+    rules: RuleOptions | None = None,
+    themes: Sequence[str] = (),
+    top: int | None = None,
+    dedup: bool = True,
+    stdin: BinaryIO | None = None,
+    sort: str = "auto",
+    batch_size: int = BATCH_SIZE,
+    on_batch: ProgressCallback | None = None,
+) -> RunResult:
+    """The ingest run for inputs of any size, in batches of `batch_size` papers.
+
+    An input that fits in one batch (every daily listing) is tagged as a whole and ranked.
+    A larger one is read, deduplicated, tagged and written batch by batch, so that memory
+    stays bounded and output starts before the input ends: with sort "auto" or "input"
+    its papers come in input order (rank null); "score" ranks it (holding every paper);
+    `top` keeps only the best N, ranked. The TF-IDF idf is fitted on the first batch.
+    """
+    if sort not in SORTS:
+        raise InputError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    rules = rules or RuleOptions()
+    theme_rules = rules.load()
+    select_themes(theme_rules, themes)
+    profile = rules.load_profile(theme_rules)
+    report = ParseReport()
+    progress = Progress()
+    papers = iter_papers(inputs, report, input_format, stdin, progress)
+    deduplicator = Deduplicator() if dedup else None
+    if deduplicator is not None:
+        papers = (p for p in papers if deduplicator.is_new(p))
+    engine = Engine(theme_rules, stream=True)
+    first = list(itertools.islice(papers, batch_size + 1))
+    merges = deduplicator.merges if deduplicator is not None else []
+
+    def unique() -> dict[str, int]:
+        count = len(deduplicator.kept) if deduplicator is not None else progress.papers
+        return {"unique": count}
+
+    def tagged_batches() -> Iterator[TaggedPaper]:
+        batch = first
+        while batch:
+            tagged = engine.tag(batch)
+            if deduplicator is not None:
+                deduplicator.seal()
+            if on_batch is not None:
+                on_batch(progress)
+            yield from tagged
+            batch = list(itertools.islice(papers, batch_size))
+
+    if len(first) <= batch_size or sort == "score" or top is not None:
+        ranked = rank(tagged_batches(), themes, top, profile)
+        return RunResult(ranked, report, merges, unique())
+    extra: dict[str, int] = {}
+
+    def streamed() -> Iterator[TaggedPaper]:
+        yield from score_papers(tagged_batches(), themes, profile)
+        extra.update(unique())
+
+    return RunResult(streamed(), report, merges, extra)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from papertriage.models import TaggedPaper
 
 if TYPE_CHECKING:
     from papertriage.profile import Profile
-
-if TYPE_CHECKING:
-    pass
 
 SECOND_THEME_SHARE = 0.25
 
@@ -30,27 +28,47 @@ def relevance(paper: TaggedPaper, themes: Iterable[str] | None = None) -> float:
     return (scores[0] + SECOND_THEME_SHARE * second) / (1 + SECOND_THEME_SHARE)
 
 
+def score_papers(
+    papers: Iterable[TaggedPaper],
+    themes: Sequence[str] | None = None,
+    profile: Profile | None = None,
+) -> Iterator[TaggedPaper]:
+    """Papers with any of `themes` (all when empty), each with its relevance set.
+
+    With a profile, the score is the profile's and papers below its min_score are dropped.
+    Works one paper at a time, so that a large input can stream through.
+    """
+    for paper in papers:
+        if themes and not any(s.theme in themes for s in paper.themes):
+            continue
+        if profile is None:
+            paper.relevance = relevance(paper, themes)
+        else:
+            paper.relevance, paper.profile_effects = profile.score(paper)
+            if paper.relevance < profile.min_score:
+                continue
+        yield paper
+
+
+def _order(paper: TaggedPaper) -> tuple[float, int, str]:
+    return (-paper.relevance, -(paper.paper.votes or 0), paper.paper.title.lower())
+
+
 def rank(
-    papers: Sequence[TaggedPaper],
+    papers: Iterable[TaggedPaper],
     themes: Sequence[str] | None = None,
     top: int | None = None,
     profile: Profile | None = None,
 ) -> list[TaggedPaper]:
     """Papers with any of `themes` (all when empty), best first, ranks from 1.
 
-    With a profile, the score is the profile's and papers below its min_score are dropped.
+    With `top`, only the best N are kept while reading (memory for N papers, not all).
     """
-    selected = [p for p in papers if not themes or any(s.theme in themes for s in p.themes)]
-    for paper in selected:
-        if profile is None:
-            paper.relevance = relevance(paper, themes)
-        else:
-            paper.relevance, paper.profile_effects = profile.score(paper)
-    if profile is not None:
-        selected = [p for p in selected if p.relevance >= profile.min_score]
-    selected.sort(key=lambda p: (-p.relevance, -(p.paper.votes or 0), p.paper.title.lower()))
+    scored = score_papers(papers, themes, profile)
     if top is not None:
-        selected = selected[:top]
+        selected = heapq.nsmallest(top, scored, key=_order)
+    else:
+        selected = sorted(scored, key=_order)
     for number, paper in enumerate(selected, start=1):
         paper.rank = number
     return selected

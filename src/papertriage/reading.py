@@ -35,6 +35,11 @@ class InputText:
     def head(self) -> str:
         return self.text[:HEAD_CHARS]
 
+    bytes_read = 0
+
+    def close(self) -> None:
+        """Nothing to let go of for a text in memory."""
+
     def nonblank_lines(self) -> bytearray:
         """One byte a line (1-based index): 1 where the line is not blank."""
         return bytearray([0]) + bytearray(1 if line.strip() else 0 for line in self.lines)
@@ -97,6 +102,7 @@ class StreamText(InputText):
         self._drained = path is not None
         self._problems: dict[int, Problem] = {}
         self._nonblank: bytearray | None = None
+        self.bytes_read = 0  # by the first pass, for progress
         if path is not None:
             with path.open("rb") as handle:
                 self._head_bytes = handle.read(HEAD_CHARS)
@@ -166,6 +172,8 @@ class StreamText(InputText):
         nonblank = bytearray([0])
         number = 0
         for index, raw in enumerate(_split_lines(self._chunks())):
+            if first_pass:
+                self.bytes_read += len(raw) + 1
             if index == 0:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             if raw.endswith(b"\r"):

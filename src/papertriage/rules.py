@@ -43,6 +43,9 @@ class Matcher:
     pattern: re.Pattern[str]
     lowercase: bool
     check_start: bool = True
+    # Text that every match contains (in the case the pattern is matched on), or None: a
+    # paper without it cannot match, and the pattern is not run at all.
+    literal: str | None = None
 
     def count(self, text: str, lower: str) -> int:
         target = lower if self.lowercase else text
@@ -116,7 +119,18 @@ def compile_term(text: str) -> Matcher:
     body = r"[\s\-]?".join(parts)
     if not _is_word(core[:1]):
         return Matcher(re.compile(rf"(?<!\w){body}(?!\w)"), not acronym, check_start=False)
-    return Matcher(re.compile(rf"{body}(?!\w)"), not acronym)
+    return Matcher(re.compile(rf"{body}(?!\w)"), not acronym, literal=_literal(words, wildcard))
+
+
+def _literal(words: list[str], wildcard: bool) -> str:
+    """The part of a term that no hyphen, inflection or wildcard changes: the first word, or,
+    for a one-word term, the word less the letter an inflection may replace (tune -> tun)."""
+    first = words[0]
+    if len(words) > 1 or wildcard:
+        return first
+    if len(first) > 3 and first[-1] in "ey":
+        return first[:-1]
+    return first
 
 
 def unsafe_regex_reason(pattern: str) -> str | None:

@@ -54,13 +54,21 @@ class IdfTable:
 
 def vector(terms: Sequence[str], idf: IdfTable) -> Vector:
     """Sublinear tf-idf weights of one document, L2-normalised."""
+    log = math.log
+    documents = 1 + idf.n
+    df = idf.df
     weights = {
-        term: (1.0 + math.log(count)) * idf.idf(term) for term, count in Counter(terms).items()
+        term: (1.0 + log(count)) * (log(documents / (1 + df.get(term, 0))) + 1.0)
+        for term, count in Counter(terms).items()
     }
     norm = math.sqrt(sum(w * w for w in weights.values()))
     if norm == 0.0:
         return {}
     return {term: w / norm for term, w in weights.items()}
+
+
+def _by_weight(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
 
 
 def cosine_terms(a: Vector, b: Vector, top: int = 5) -> tuple[float, list[tuple[str, float]]]:
@@ -72,27 +80,64 @@ def cosine_terms(a: Vector, b: Vector, top: int = 5) -> tuple[float, list[tuple[
     return sum(p for _, p in products), products[:top]
 
 
+Similarity = tuple[float, list[tuple[str, float]]]
+
+
+class PrototypeIndex:
+    """TF-IDF vectors of the theme prototypes, and the idf to weigh documents with.
+
+    The idf is fitted on some documents + the prototypes + background texts (the rules'
+    examples), so that a small paste still weighs words by how rare they are across more
+    than its own few papers. Once fitted, any number of further documents can be scored
+    against it without holding them: that is how a large input streams through.
+    """
+
+    def __init__(
+        self,
+        prototypes: Sequence[str],
+        background: Sequence[str] = (),
+        documents: Iterable[Sequence[str]] = (),
+    ):
+        proto_terms = [analyse(p) for p in prototypes]
+        self.idf = IdfTable(documents)
+        for terms in proto_terms:
+            self.idf.add(terms)
+        for text in background:
+            self.idf.add(analyse(text))
+        self.prototypes = [vector(t, self.idf) for t in proto_terms]
+        # term -> [(prototype, weight)]: one pass over a document finds all its products.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for j, prototype in enumerate(self.prototypes):
+            for term, weight in prototype.items():
+                self._postings.setdefault(term, []).append((j, weight))
+
+    def score_terms(self, terms: Sequence[str], top: int = 5) -> list[Similarity]:
+        """Cosine to each prototype and the shared terms that contribute most."""
+        products: list[list[tuple[str, float]]] = [[] for _ in self.prototypes]
+        postings = self._postings
+        for term, weight in vector(terms, self.idf).items():
+            found = postings.get(term)
+            if found:
+                for j, proto_weight in found:
+                    products[j].append((term, weight * proto_weight))
+        result = []
+        for shared in products:
+            shared.sort(key=_by_weight)
+            result.append((sum(p for _, p in shared), shared[:top]))
+        return result
+
+    def score(self, documents: Iterable[str]) -> list[list[Similarity]]:
+        return [self.score_terms(analyse(d)) for d in documents]
+
+
 def similarities(
     documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
-) -> list[list[tuple[float, list[tuple[str, float]]]]]:
-    """For each document, its cosine to each prototype with the terms behind it.
-
-    The idf is fitted on documents + prototypes + background, so that a small paste still
-    weighs words by how rare they are across more than its own few papers.
-    """
+) -> list[list[Similarity]]:
+    """For each document, its cosine to each prototype with the terms behind it; the idf is
+    fitted on the documents themselves too."""
     doc_terms = [analyse(d) for d in documents]
-    proto_terms = [analyse(p) for p in prototypes]
-    idf = IdfTable(doc_terms)
-    for terms in proto_terms:
-        idf.add(terms)
-    for text in background:
-        idf.add(analyse(text))
-    proto_vectors = [vector(t, idf) for t in proto_terms]
-    result = []
-    for terms in doc_terms:
-        doc_vector = vector(terms, idf)
-        result.append([cosine_terms(doc_vector, p) for p in proto_vectors])
-    return result
+    index = PrototypeIndex(prototypes, background, doc_terms)
+    return [index.score_terms(t) for t in doc_terms]
 
 
 SKLEARN_MIN_DOCUMENTS = 5000
@@ -100,7 +145,7 @@ SKLEARN_MIN_DOCUMENTS = 5000
 
 def sklearn_similarities(
     documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
-) -> list[list[tuple[float, list[tuple[str, float]]]]]:
+) -> list[list[Similarity]]:
     """The same result as `similarities`, computed with scikit-learn's sparse matrices."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -111,7 +156,7 @@ def sklearn_similarities(
     vocabulary = vectorizer.get_feature_names_out()
     docs = vectorizer.transform(documents).tocsr()
     protos = vectorizer.transform(prototypes).tocsr()
-    result: list[list[tuple[float, list[tuple[str, float]]]]] = [[] for _ in documents]
+    result: list[list[Similarity]] = [[] for _ in documents]
     for j in range(protos.shape[0]):
         products = docs.multiply(protos.getrow(j)).tocsr()
         for i in range(products.shape[0]):
@@ -127,7 +172,7 @@ def sklearn_similarities(
 
 def best_similarities(
     documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
-) -> list[list[tuple[float, list[tuple[str, float]]]]]:
+) -> list[list[Similarity]]:
     """Pure Python for a day's listing (no second-long import), scikit-learn for big inputs."""
     if len(documents) >= SKLEARN_MIN_DOCUMENTS:
         return sklearn_similarities(documents, prototypes, background)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,18 +24,33 @@ SCHEMA_VERSION = 1
 
 @dataclass
 class RunResult:
-    """What a run produced: ranked papers and the report of what was read."""
+    """What a run produced: papers (ranked, or streamed in input order), the report of what
+    was read, and what was merged. For a streamed run `papers` is an iterator that reads,
+    tags and yields as it goes; the report and the merges are complete once it is used up."""
 
-    papers: list[TaggedPaper]
+    papers: Iterable[TaggedPaper]
     report: ParseReport
     merges: list[Merge] = field(default_factory=list)
     extra_stats: dict[str, Any] = field(default_factory=dict)
+    streamed: bool = False
+    written: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.papers, list):
+            self.streamed = True
+            self.papers = self._count(self.papers)
+
+    def _count(self, papers: Iterable[TaggedPaper]) -> Iterator[TaggedPaper]:
+        for paper in papers:
+            self.written += 1
+            yield paper
 
     def stats(self) -> dict[str, Any]:
+        count = self.written if self.streamed else len(self.papers)  # type: ignore[arg-type]
         return {
             **self.report.stats(),
             "merged": len(self.merges),
-            "papers": len(self.papers),
+            "papers": count,
             **self.extra_stats,
         }
 
@@ -74,8 +89,13 @@ def _file_mode(target: Path) -> int:
 def write_output(result: RunResult, fmt: str, output: str | None) -> None:
     """Render to stdout, or to `output` through a temporary file renamed into place."""
     render = _renderers()[fmt]
+    write_with(lambda stream: render(result, stream), output)
+
+
+def write_with(render: Callable[[TextIO], None], output: str | None) -> None:
+    """Call `render` on stdout, or on a temporary file renamed to `output` when it is done."""
     if output is None or output == "-":
-        render(result, sys.stdout)
+        render(sys.stdout)
         sys.stdout.flush()
         return
     target = Path(output)
@@ -91,7 +111,7 @@ def write_output(result: RunResult, fmt: str, output: str | None) -> None:
             # mkstemp makes the file private (0600); give it the mode a plain open() would
             # (or the mode of the file it replaces).
             os.chmod(tmp_name, _file_mode(target))
-            render(result, handle)
+            render(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)

@@ -43,7 +43,7 @@ def render(result: RunResult, stream: TextIO) -> None:
         themes = tagged.themes
         source = paper.sources[0] if paper.sources else None
         row = [
-            str(tagged.rank),
+            "" if tagged.rank is None else str(tagged.rank),
             f"{tagged.relevance:.4f}",
             paper.id,
             paper.title,

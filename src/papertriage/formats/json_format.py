@@ -1,24 +1,40 @@
-"""``json``: one object with schema_version, papers, problems, stats; ``jsonl``: a paper a line."""
+"""``json``: one object with schema_version, papers, problems, merges, stats;
+``jsonl``: a paper a line. Both write each paper as soon as it comes, so that a large input
+streams through."""
 
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from papertriage.formats import SCHEMA_VERSION, RunResult, generator
 
 
+def _indented(value: Any, prefix: str) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + prefix)
+
+
 def render_json(result: RunResult, stream: TextIO) -> None:
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "generator": generator(),
-        "papers": [p.to_dict() for p in result.papers],
+    stream.write("{\n")
+    stream.write(f'  "schema_version": {SCHEMA_VERSION},\n')
+    stream.write(f'  "generator": {json.dumps(generator())},\n')
+    stream.write('  "papers": [')
+    first = True
+    for paper in result.papers:
+        stream.write("\n    " if first else ",\n    ")
+        stream.write(_indented(paper.to_dict(), "    "))
+        first = False
+    stream.write("\n  ],\n" if not first else "],\n")
+    # Problems, merges and counts are complete only once every paper has been read.
+    tail = {
         "problems": [p.to_dict() for p in result.report.problems],
         "merges": [m.to_dict() for m in result.merges],
         "stats": result.stats(),
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    items = [f"  {json.dumps(key)}: {_indented(value, '  ')}" for key, value in tail.items()]
+    stream.write(",\n".join(items))
+    stream.write("\n}\n")
 
 
 def render_jsonl(result: RunResult, stream: TextIO) -> None:

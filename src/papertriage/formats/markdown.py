@@ -12,14 +12,15 @@ def _cell(text: str) -> str:
 
 
 def render(result: RunResult, stream: TextIO) -> None:
+    papers = list(result.papers)  # two passes: the table, then the abstracts
     stream.write("| # | score | themes | title |\n|---:|---:|---|---|\n")
-    for tagged in result.papers:
+    for tagged in papers:
         themes = ", ".join(s.theme for s in tagged.themes)
         stream.write(
             f"| {tagged.rank} | {tagged.relevance:.2f} | {_cell(themes)} | "
             f"{_cell(tagged.paper.title)} |\n"
         )
-    for tagged in result.papers:
+    for tagged in papers:
         paper = tagged.paper
         stream.write(f"\n## {tagged.rank}. {_cell(paper.title)}\n\n")
         meta = [f"score {tagged.relevance:.2f}"]
