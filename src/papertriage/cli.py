@@ -253,6 +253,18 @@ def ingest(
         int,
         typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
     ] = 1000,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not save the papers in the library.")
+    ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Library file (default: $PAPERTRIAGE_HOME/library.db, else "
+            "$XDG_DATA_HOME/papertriage/library.db).",
+        ),
+    ] = None,
 ) -> None:
     """Read listings, tag every paper with themes and print them ranked.
 
@@ -270,22 +282,52 @@ def ingest(
 
       papertriage ingest daily.txt --profile examples/profile.yaml --top 20
     """
+    from contextlib import nullcontext
+
     from papertriage.formats import write_output
     from papertriage.pipeline import stream
 
-    with progress_bar(enabled=not quiet) as on_batch:
+    options = rule_options(rules, no_default_rules, disable, profile)
+    if no_store:
+        recording = nullcontext(None)
+    else:
+        from papertriage.store import recording
+
+        recording = recording(inputs, options.load(), db)
+    with progress_bar(enabled=not quiet) as on_batch, recording as recorder:
         result = stream(
             inputs,
             input_format=input_format,
-            rules=rule_options(rules, no_default_rules, disable, profile),
+            rules=options,
             themes=theme or [],
             top=top,
             dedup=not no_dedup,
             sort=sort.value,
             batch_size=batch_size,
             on_batch=on_batch,
+            on_tagged=recorder.add if recorder is not None else None,
         )
-        write_output(result, fmt.value, output)
+        pipe_closed = False
+        try:
+            write_output(result, fmt.value, output)
+        except BrokenPipeError:
+            # `| head` stopped reading. A ranked run had read and tagged everything before
+            # writing, so it is still stored; a streamed one is not complete: roll it back.
+            if result.streamed:
+                raise
+            pipe_closed = True
+        if recorder is not None:
+            recorder.stats = result.stats()
+    if pipe_closed:
+        raise BrokenPipeError
+    # The library line is said on a terminal or with --report: a cron job that went well
+    # stays silent.
+    if (
+        recorder is not None
+        and recorder.summary is not None
+        and (report or (sys.stderr.isatty() and not quiet))
+    ):
+        warn(recorder.summary.line())
     # Problems and merges are complete once every paper has been written.
     if report:
         from papertriage.accounting import render_report
@@ -638,3 +680,8 @@ def main(argv: list[str] | None = None) -> None:
         else:
             raise
     sys.exit(code)
+
+
+# The library commands (list, show, search, stats, retag, digest, db) live in their own
+# module; importing it registers them on `app`.
+from papertriage import library_cli  # noqa: E402, F401

@@ -166,6 +166,7 @@ def stream(
     sort: str = "auto",
     batch_size: int = BATCH_SIZE,
     on_batch: ProgressCallback | None = None,
+    on_tagged: Callable[[list[TaggedPaper]], None] | None = None,
 ) -> RunResult:
     """The ingest run for inputs of any size, in batches of `batch_size` papers.
 
@@ -199,6 +200,8 @@ def stream(
         batch = first
         while batch:
             tagged = engine.tag(batch)
+            if on_tagged is not None:  # every tagged paper, before --theme/--top (the library)
+                on_tagged(tagged)
             if deduplicator is not None:
                 deduplicator.seal()
             if on_batch is not None:

@@ -32,6 +32,9 @@ class RunResult:
     report: ParseReport
     merges: list[Merge] = field(default_factory=list)
     extra_stats: dict[str, Any] = field(default_factory=dict)
+    # Every tagged paper of the run, before --theme/--top/min_score cut the list: what the
+    # library stores. None means `papers` is all of them.
+    all_papers: list[TaggedPaper] | None = None
     streamed: bool = False
     written: int = 0
 

@@ -1,0 +1,544 @@
+"""Commands over the library: list, show, search, stats, retag, digest, db export/import/check.
+
+Loaded by cli.py (``from papertriage import library_cli``); the commands are registered on its
+app. sqlite3, rapidfuzz and the rest are imported inside the commands, so that
+``papertriage --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papertriage.cli import (
+    DisableOpt,
+    NoDefaultsOpt,
+    OutputFormat,
+    ProfileOpt,
+    RulesOpt,
+    app,
+    command,
+    rule_options,
+    warn,
+)
+from papertriage.errors import PapertriageError
+
+if TYPE_CHECKING:
+    from papertriage.profile import Profile
+    from papertriage.store import Library, LibraryPaper
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Library file (default: $PAPERTRIAGE_HOME/library.db, else "
+        "$XDG_DATA_HOME/papertriage/library.db).",
+        metavar="PATH",
+    ),
+]
+ThemeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--theme", "-t", help="Keep papers with this theme (repeatable)."),
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        "-s",
+        help="Papers first seen since: a date (2024-07-31), a duration (12h, 7d, 2w) or last-run.",
+        metavar="WHEN",
+    ),
+]
+
+
+class TextFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class StatsFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class DigestFormat(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def _open(db: Path | None, create: bool = False) -> Library:
+    from papertriage.store import Library
+
+    return Library.open(db, create=create)
+
+
+def _known_themes(library: Library) -> set[str]:
+    rows = library.conn.execute("SELECT DISTINCT theme FROM themes")
+    return {r[0] for r in rows}
+
+
+def _rule_themes():
+    """The themes of the rules in use, or [] when they cannot be loaded."""
+    try:
+        return rule_options(None, False, None).load()
+    except PapertriageError:
+        return []
+
+
+def _check_themes(library: Library, wanted: list[str]) -> None:
+    if not wanted:
+        return
+    known = _known_themes(library) | {t.id for t in _rule_themes()}
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise PapertriageError(
+            f"unknown theme {unknown[0]!r}; known themes: {', '.join(sorted(known))}"
+        )
+
+
+def _profile(library: Library, path: Path | None) -> Profile | None:
+    """The --profile (or the config file's profile), checked against the themes known."""
+    from papertriage.profile import load_profile
+
+    profile_path = rule_options(None, False, None, path).profile
+    if profile_path is None:
+        return None
+    known = _known_themes(library) | {t.id for t in _rule_themes()}
+    return load_profile(profile_path, known)
+
+
+def _since(library: Library, since: str | None):
+    if since is None:
+        return None
+    return library.resolve_since(since)
+
+
+def _write_papers(papers: list[LibraryPaper], fmt: OutputFormat, output: str | None) -> None:
+    from papertriage.formats import RunResult, write_output
+    from papertriage.models import ParseReport
+
+    write_output(RunResult(list(papers), ParseReport()), fmt.value, output)
+
+
+@command(app, "list")
+def list_command(
+    theme: ThemeOpt = None,
+    since: SinceOpt = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Only papers first seen in the last run.")
+    ] = False,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
+    ] = None,
+    profile: ProfileOpt = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List the papers of the library, ranked as ingest ranks them.
+
+    Examples:
+
+      papertriage list --new
+
+      papertriage list --since 7d --theme agents --top 10
+
+      papertriage list --since last-run --profile examples/profile.yaml -f md -o new.md
+
+      papertriage list -f jsonl | jq -r '.library.first_seen + "  " + .title'
+    """
+    with _open(db) as library:
+        themes = list(theme or [])
+        _check_themes(library, themes)
+        papers = library.query(
+            themes=themes,
+            since=_since(library, since),
+            new=new,
+            top=top,
+            profile=_profile(library, profile),
+        )
+    if not papers:
+        warn("no papers match" if themes or since or new else "the library is empty")
+    _write_papers(papers, fmt, output)
+
+
+@command(app, "show")
+def show_command(
+    paper_id: Annotated[
+        str, typer.Argument(help="Library id or arXiv id of the paper.", metavar="ID")
+    ],
+    fmt: Annotated[
+        TextFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TextFormat.text,
+    db: DbOpt = None,
+) -> None:
+    """Show one paper of the library: fields, themes with their evidence, sources, times.
+
+    Examples:
+
+      papertriage show 2407.01234
+
+      papertriage show 3948749b7499 --format json | jq .themes
+    """
+    import json
+
+    with _open(db) as library:
+        paper = library.get(paper_id)
+    if paper is None:
+        raise PapertriageError(f"no paper with id {paper_id!r} in the library")
+    if fmt is TextFormat.json:
+        data = paper.to_dict()
+        data.pop("rank", None)
+        data.pop("score", None)
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    sys.stdout.write(render_show(paper))
+
+
+def render_show(paper: LibraryPaper) -> str:
+    from papertriage.explain import _line_for
+
+    p = paper.paper
+    lines = [p.title, f"id {p.id}"]
+    for label, value in (
+        ("arXiv", p.arxiv_id),
+        ("authors", ", ".join(p.authors)),
+        ("date", p.date),
+        ("url", p.url),
+        ("votes", p.votes),
+        ("categories", ", ".join(p.categories)),
+        ("doi", p.doi),
+        ("venue", p.venue),
+        ("comments", p.comments),
+        ("keywords", ", ".join(p.keywords)),
+    ):
+        if value not in (None, ""):
+            lines.append(f"{label}: {value}")
+    lines.append(
+        f"first seen {paper.first_seen} (run {paper.first_run}), "
+        f"last seen {paper.last_seen} (run {paper.last_run})"
+    )
+    lines.append(f"rules version: {paper.tags_version or '-'}")
+    lines.append("sources:")
+    lines.extend(f"  {s.file}:{s.line} ({s.format})" for s in p.sources)
+    lines.append("")
+    if paper.themes:
+        lines.append("themes:")
+        for score in paper.themes:
+            lines.extend("  " + line for line in _line_for(score))
+    else:
+        lines.append("themes: none")
+    if p.abstract:
+        lines += ["", p.abstract]
+    return "\n".join(lines) + "\n"
+
+
+@command(app, "search")
+def search_command(
+    text: Annotated[str, typer.Argument(help="Words to look for in titles and abstracts.")],
+    theme: ThemeOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="Show the N best matches.")] = 20,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help='Pass TEXT as an SQLite FTS5 query: "a phrase", OR, NOT, title:word, pref*.',
+        ),
+    ] = False,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Full-text search of the library (titles count five times as much as abstracts).
+
+    Every word must appear (English endings ignored: "agent" finds "agents"); results are
+    ranked by bm25, and the score column shows how good the match is.
+
+    Examples:
+
+      papertriage search "curriculum learning"
+
+      papertriage search --raw 'title:distillation NOT survey' -f jsonl
+    """
+    with _open(db) as library:
+        themes = list(theme or [])
+        _check_themes(library, themes)
+        papers = library.search(text, limit=top, raw=raw, themes=themes)
+    if not papers:
+        warn(f"no paper matches {text!r}")
+    _write_papers(papers, fmt, output)
+
+
+@command(app, "stats")
+def stats_command(
+    fmt: Annotated[
+        StatsFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = StatsFormat.table,
+    width: Annotated[
+        int, typer.Option("--width", "-w", min=5, max=200, help="Length of the longest bar.")
+    ] = 40,
+    db: DbOpt = None,
+) -> None:
+    """Papers per theme and per week (listing date, else first seen), with bar charts.
+
+    Examples:
+
+      papertriage stats
+
+      papertriage stats --format json | jq .themes
+    """
+    import json
+
+    with _open(db) as library:
+        stats = library.stats()
+    if fmt is StatsFormat.json:
+        json.dump(stats, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    sys.stdout.write(render_stats(stats, width))
+
+
+def render_stats(stats: dict, width: int = 40) -> str:
+    from papertriage.digest import chart_lines
+
+    out = [
+        f"library: {stats['library']}",
+        f"{stats['papers']} papers ({stats['untagged']} without a theme), {stats['runs']} runs, "
+        f"last {stats['last_run'] or '-'}, {stats['new_in_last_run']} new in the last run",
+        "",
+        "papers per theme:",
+    ]
+    out += ["  " + line for line in chart_lines(stats["themes"], width)] or ["  (none)"]
+    out += ["", "papers per week (listing date, else first seen):"]
+    out += ["  " + line for line in chart_lines(stats["weeks"], width)] or ["  (none)"]
+    return "\n".join(out) + "\n"
+
+
+@command(app, "retag")
+def retag_command(
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """Score every paper of the library again with the current rules.
+
+    Prints one line per paper whose themes changed: its id, +gained and -lost themes and its
+    title; then a summary on stderr. All papers are retagged in one transaction.
+
+    Examples:
+
+      papertriage retag
+
+      papertriage retag --rules ~/my-rules --dry-run
+    """
+    themes = rule_options(rules, no_default_rules, disable).load()
+    with _open(db) as library:
+        report = library.retag(themes, dry_run=dry_run)
+    for change in report.changes:
+        marks = " ".join([*(f"+{t}" for t in change.gained), *(f"-{t}" for t in change.lost)])
+        print(f"{change.id}\t{marks}\t{change.title}")
+    gained = sum(len(c.gained) for c in report.changes)
+    lost = sum(len(c.lost) for c in report.changes)
+    verb = "would change" if dry_run else "changed"
+    warn(
+        f"retag: {report.papers} papers scored with rules {report.rules_version}; "
+        f"{len(report.changes)} {verb} ({gained} themes gained, {lost} lost)"
+    )
+
+
+@command(app, "digest")
+def digest_command(
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            "-s",
+            help="Papers first seen since: last-run, a date (2024-07-31) or a duration (7d).",
+            metavar="WHEN",
+        ),
+    ] = "last-run",
+    fmt: Annotated[
+        DigestFormat | None,
+        typer.Option(
+            "--format", "-f", help="Digest format (default: from the -o suffix, else md)."
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    theme: ThemeOpt = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
+    ] = None,
+    profile: ProfileOpt = None,
+    title: Annotated[
+        str, typer.Option("--title", help="Heading of the digest.")
+    ] = "papertriage digest",
+    db: DbOpt = None,
+) -> None:
+    """Write what is new in the library, grouped by theme and ranked (by the profile).
+
+    Each paper is filed under its strongest theme. HTML is one self-contained file (no
+    scripts, nothing fetched) that reads well on a phone; JSON has a schema_version.
+
+    Examples:
+
+      papertriage digest -o digest.html
+
+      papertriage digest --since 7d --profile examples/profile.yaml --format md
+
+      papertriage digest --format json | jq '.groups[] | {theme, n: (.papers | length)}'
+    """
+    from papertriage.digest import RENDERERS, build_digest
+    from papertriage.formats import write_with
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output and output != "-" else ""
+        fmt = {".html": DigestFormat.html, ".htm": DigestFormat.html}.get(
+            suffix, DigestFormat.json if suffix == ".json" else DigestFormat.md
+        )
+    with _open(db) as library:
+        themes = list(theme or [])
+        _check_themes(library, themes)
+        resolved = library.resolve_since(since)
+        chosen = _profile(library, profile)
+        papers = library.query(themes=themes, since=resolved, top=top, profile=chosen)
+        label = _since_label(library, resolved)
+        names = {t.id: t.name for t in _rule_themes()}
+        digest = build_digest(
+            papers,
+            since=label,
+            since_query={"timestamp": resolved.timestamp, "run_id": resolved.run_id},
+            library=str(library.path),
+            theme_names=names,
+            profile=chosen,
+            title=title,
+        )
+    render = RENDERERS[fmt.value]
+    write_with(lambda stream: render(digest, stream), output)
+
+
+def _since_label(library: Library, since) -> str:
+    if since.run_id is not None:
+        last = library.last_run()
+        if last is None:
+            return "since the last run (there is none yet)"
+        return f"since the last run (run {last['id']}, {_when(last['started'])})"
+    return f"first seen since {_when(since.timestamp)} (--since {since.text})"
+
+
+def _when(timestamp: str | None) -> str:
+    """'2024-07-31T06:00:00+00:00' -> '2024-07-31 06:00 UTC'."""
+    if not timestamp:
+        return "-"
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(timestamp).astimezone(timezone.utc)
+    except ValueError:
+        return timestamp
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(db_app, name="db")
+
+
+@db_app.callback()
+def _db() -> None:
+    """Move and check the library: export, import (JSON Lines), integrity check.
+
+    Example:
+
+      papertriage db export -o library.jsonl && papertriage db check
+    """
+
+
+@command(db_app, "export")
+def db_export(output: OutputOpt = None, db: DbOpt = None) -> None:
+    """Write the whole library as JSON Lines: a header line, then one paper a line.
+
+    Each paper line has the paper's fields, every stored theme score with its evidence, its
+    sources and its first/last seen times; `db import` reads it back.
+
+    Example:
+
+      papertriage db export -o library.jsonl
+    """
+    from papertriage.formats import write_with
+
+    with _open(db) as library:
+        counted: list[int] = []
+        write_with(lambda stream: counted.append(library.export_jsonl(stream)), output)
+    if output not in (None, "-"):
+        warn(f"exported {counted[0]} papers to {output}")
+
+
+@command(db_app, "import")
+def db_import(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="JSON Lines from `db export` (or `ingest -f jsonl`); '-' reads stdin.",
+            metavar="FILE",
+        ),
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Add the papers of a JSON Lines export to the library, merging the papers it has.
+
+    Papers are deduplicated against the library as ingest does; the whole file goes in as one
+    transaction, or nothing does.
+
+    Example:
+
+      papertriage db import library.jsonl --db ~/new-library.db
+    """
+    if source == "-":
+        lines = sys.stdin.read().splitlines()
+        name = "<stdin>"
+    else:
+        try:
+            lines = Path(source).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PapertriageError(f"{source}: cannot read: {exc}") from None
+        name = source
+    with _open(db, create=True) as library:
+        summary = library.import_jsonl(lines, name)
+    warn(summary.line())
+
+
+@command(db_app, "check")
+def db_check(db: DbOpt = None) -> None:
+    """Run SQLite's integrity check on the library (and on its full-text index).
+
+    Prints "ok" and exits 0, or lists the problems and exits 1.
+
+    Example:
+
+      papertriage db check --db ~/backup/library.db
+    """
+    with _open(db) as library:
+        problems = library.check()
+        version = library.schema_version
+    for problem in problems:
+        print(problem)
+    if problems:
+        raise PapertriageError(f"{len(problems)} problems in {library.path}")
+    print(f"ok: {library.path} (schema version {version})")
