@@ -108,7 +108,7 @@ def build_digest(
     )
 
 
-def _count(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -201,7 +201,7 @@ def chart_lines(counts: dict[str, int], width: int = 30) -> list[str]:
 
 def render_md(digest: Digest, stream: TextIO) -> None:
     w = stream.write
-    w(f"# {md_text(digest.title)}: {_count(len(digest.papers), 'new paper')}\n\n")
+    w(f"# {md_text(digest.title)}: {plural(len(digest.papers), 'new paper')}\n\n")
     w(f"{md_text(digest.since[:1].upper() + digest.since[1:])}")
     if digest.profile:
         w(f", ranked for the profile *{md_text(digest.profile)}*")
@@ -301,7 +301,7 @@ def _anchor(theme: str) -> str:
 
 def render_html(digest: Digest, stream: TextIO) -> None:
     w = stream.write
-    title = f"{digest.title}: {_count(len(digest.papers), 'new paper')}"
+    title = f"{digest.title}: {plural(len(digest.papers), 'new paper')}"
     w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
     w('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
     # Nothing is ever fetched or run: the file is read as it is.

@@ -313,11 +313,12 @@ def stats_command(
 
 
 def render_stats(stats: dict, width: int = 40) -> str:
-    from papertriage.digest import chart_lines
+    from papertriage.digest import chart_lines, plural
 
     out = [
         f"library: {stats['library']}",
-        f"{stats['papers']} papers ({stats['untagged']} without a theme), {stats['runs']} runs, "
+        f"{plural(stats['papers'], 'paper')} ({stats['untagged']} without a theme), "
+        f"{plural(stats['runs'], 'run')}, "
         f"last {stats['last_run'] or '-'}, {stats['new_in_last_run']} new in the last run",
         "",
         "papers per theme:",
