@@ -38,7 +38,7 @@ from papertriage.parsers import (
     ris,
     text,
 )
-from papertriage.parsers.common import excerpt
+from papertriage.parsers.common import excerpt, parse_date_heading
 from papertriage.reading import InputText
 
 Parser = Callable[[InputText, ParseReport], Iterator[Paper]]
@@ -128,7 +128,11 @@ def _hf_daily_like(sample: str) -> bool:
     chrome = 0
     for line in lines:
         low = line.lower()
-        if low in _HF_DISTINCTIVE or any(p.match(line) for p in _HF_PATTERNS):
+        if (
+            low in _HF_DISTINCTIVE
+            or any(p.match(line) for p in _HF_PATTERNS)
+            or (line and parse_date_heading(line) is not None)
+        ):
             chrome += 1
     if chrome >= 2:
         return True
