@@ -91,6 +91,8 @@ def test_every_format_has_a_parser():
         ("<stdin>", "Title\tAbstract\nA\tb\n", "csv"),
         ("<stdin>", "[Re] Reproducing A Paper\nAnother Title\n", "text"),
         ("<stdin>", "TY  - JOUR\nTI  - A\nER  - \n", "ris"),
+        # A short pasted page: its header and a date heading are enough to know it.
+        ("<stdin>", "Daily Papers\n\nJul 31\n\nA Title\n\nShort abstract.\n", "hf-daily"),
     ],
 )
 def test_detection_rules(name: str, text: str, expected: str):
