@@ -36,7 +36,8 @@ class RuleOptions:
     def load_profile(self, themes: list[Theme]) -> Profile | None:
         if self.profile is None:
             return None
-        return load_profile(self.profile, {t.id for t in themes})
+        # A profile may weigh a theme the config disables: it simply has no effect then.
+        return load_profile(self.profile, {t.id for t in themes} | set(self.disable))
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[str]:
