@@ -102,7 +102,9 @@ def iter_papers(
                 count += 1
                 if progress is not None:
                     progress.papers += 1
-                    progress.bytes_read = done + source.bytes_read
+                    read = done + source.bytes_read  # counts a last line's missing LF
+                    total = progress.bytes_total
+                    progress.bytes_read = read if total is None else min(read, total)
                 yield paper
         finally:
             source.close()

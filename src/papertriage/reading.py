@@ -129,7 +129,9 @@ class StreamText(InputText):
             if not chunk:
                 if self._drained:
                     return
-                chunk = stream.read(_CHUNK)
+                # read1: what the pipe has now, so that lines flow on as they arrive.
+                read = getattr(stream, "read1", stream.read)
+                chunk = read(_CHUNK)
                 if not chunk:
                     self._drained = True
                     return
