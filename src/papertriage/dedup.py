@@ -67,15 +67,50 @@ def compact_key(title: str) -> str:
 
 
 def distinguishing_difference(a: str, b: str) -> bool:
-    """True when the titles differ in a word that makes them different papers."""
-    differing = set(a.split()) ^ set(b.split())
-    return any(_DISTINGUISHING.match(word) for word in differing)
+    """True when the titles differ in a way that makes them different papers.
+
+    A number, a roman numeral or a word such as "survey" on one side only; or a word on one
+    side that is no spelling variant of a word on the other ("NFDYT: ..." vs "LVBGF: ...",
+    "Audio Captioning" vs "Image Captioning"). Plurals, typos, British/American spellings
+    and words split or joined ("pre training" / "pretraining") are variants.
+    """
+    from rapidfuzz import fuzz
+
+    only_a = set(a.split()) - set(b.split())
+    only_b = set(b.split()) - set(a.split())
+    if any(_DISTINGUISHING.match(word) for word in only_a | only_b):
+        return True
+
+    def variant(word: str, others: set[str]) -> bool:
+        return word in _MINOR_WORDS or any(
+            fuzz.ratio(word, other) >= 80
+            or (min(len(word), len(other)) >= 3 and (word in other or other in word))
+            for other in others
+        )
+
+    return not all(variant(w, only_b) for w in only_a) or not all(
+        variant(w, only_a) for w in only_b
+    )
+
+
+# Words a title may gain or lose and stay the same title ("The X" / "X").
+_MINOR_WORDS = frozenset(
+    {"a", "an", "the", "of", "for", "on", "in", "and", "with", "to", "via", "by", "from"}
+)
 
 
 def _blocks(normalised: str) -> list[str]:
-    words = normalised.split()
-    n = 3 if len(words) >= 6 else 2
-    return ["<" + " ".join(words[:n]), ">" + " ".join(words[-n:])]
+    """Keys of the titles a title is compared with: pairs of its three longest words.
+
+    Two versions of one title share their long, specific words; a typo in one of them
+    still leaves a pair intact. Blocks stay small where first or last words ("Towards ...",
+    "... Large Language Models") would make them huge.
+    """
+    words = sorted({w for w in normalised.split() if len(w) >= 3}, key=lambda w: (-len(w), w))
+    longest = words[:3]
+    if len(longest) < 2:
+        return ["=" + normalised]
+    return [f"{x} {y}" for i, x in enumerate(longest) for y in longest[i + 1 :]]
 
 
 class Deduplicator:
