@@ -130,7 +130,7 @@ class Deduplicator:
         self._arxiv: list[str | None] = []
         self._by_id: dict[str, int] = {}
         self._by_key: dict[str, int] = {}
-        self._blocks: dict[str, list[int]] = {}
+        self._blocks: dict[str, tuple[list[str], list[int]]] = {}  # key -> titles, indices
         self._normalised: list[str] = []
 
     @property
@@ -144,21 +144,23 @@ class Deduplicator:
     def _fuzzy(self, normalised: str, paper: Paper) -> tuple[int, float] | None:
         from rapidfuzz import fuzz, process
 
-        candidates: dict[int, str] = {}
+        seen: set[int] = set()
         for block in _blocks(normalised):
-            for index in self._blocks.get(block, ()):
-                candidates[index] = self._normalised[index]
-        if not candidates:
-            return None
-        for choice, score, index in process.extract(
-            normalised, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5
-        ):
-            if distinguishing_difference(normalised, choice):
-                continue
-            other_arxiv = self._arxiv[index]
-            if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
-                continue
-            return index, score
+            titles, indices = self._blocks.get(block, ((), ()))
+            # rapidfuzz scans a block in C and skips titles whose length rules them out.
+            for _, score, position in process.extract(
+                normalised, titles, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5
+            ):
+                index = indices[position]
+                if index in seen:
+                    continue
+                seen.add(index)
+                if distinguishing_difference(normalised, self._normalised[index]):
+                    continue
+                other_arxiv = self._arxiv[index]
+                if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
+                    continue
+                return index, score
         return None
 
     def add(self, paper: Paper) -> Paper | None:
@@ -209,7 +211,9 @@ class Deduplicator:
         if paper.arxiv_id:
             self._by_id[paper.arxiv_id] = index
         for block in _blocks(normalised):
-            self._blocks.setdefault(block, []).append(index)
+            titles, indices = self._blocks.setdefault(block, ([], []))
+            titles.append(normalised)
+            indices.append(index)
         return None
 
     def is_new(self, paper: Paper) -> bool:
