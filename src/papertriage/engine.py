@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from papertriage.models import KeywordHit, Paper, TaggedPaper, ThemeScore
-from papertriage.rules import Term, Theme
+from papertriage.rules import Matcher, Term, Theme
 from papertriage.tfidf import PrototypeIndex, analyse, best_similarities
 
 TITLE_FACTOR = 2.0
@@ -33,9 +34,40 @@ class _Text:
         self.title_lower = self.title.lower()
         self.abstract_lower = self.abstract.lower()
         self.full_lower = self.full.lower()
+        self.title_words = Counter(_TOKEN.findall(self.title_lower))
+        self.abstract_words = Counter(_TOKEN.findall(self.abstract_lower))
+        self._cased: tuple[Counter[str], Counter[str]] | None = None
+
+    @property
+    def cased_words(self) -> tuple[Counter[str], Counter[str]]:
+        """Words as written (for acronyms), counted only when a rule needs them."""
+        if self._cased is None:
+            self._cased = (
+                Counter(_TOKEN.findall(self.title)),
+                Counter(_TOKEN.findall(self.abstract)),
+            )
+        return self._cased
+
+    def counts(self, matcher: Matcher) -> tuple[int, int]:
+        """Matches of a term in the title and in the abstract."""
+        if matcher.forms is not None:
+            title, abstract = (
+                (self.title_words, self.abstract_words) if matcher.lowercase else self.cased_words
+            )
+            return (
+                sum(title[f] for f in matcher.forms),
+                sum(abstract[f] for f in matcher.forms),
+            )
+        if matcher.pattern.search(self.full_lower if matcher.lowercase else self.full) is None:
+            return 0, 0  # one scan in C rules out most phrases
+        return (
+            matcher.count(self.title, self.title_lower),
+            matcher.count(self.abstract, self.abstract_lower),
+        )
 
 
 _TOKEN = re.compile(r"\w+")
+_CACHE_LIMIT = 500_000  # words remembered by the keyword index before it starts over
 
 
 class KeywordIndex:
@@ -62,21 +94,36 @@ class KeywordIndex:
                     table.setdefault(literal, []).append((g, i))
         self._lower_lengths = sorted({len(k) for k in self._lower})
         self._cased_lengths = sorted({len(k) for k in self._cased})
+        self._lower_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._cased_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 
-    def candidates(self, text: str, lower: str) -> list[list[Term]]:
+    def _lookup(self, word: str, cased: bool) -> tuple[tuple[int, int], ...]:
+        """Terms a word can start, remembered: a vocabulary repeats from paper to paper."""
+        cache = self._cased_cache if cased else self._lower_cache
+        found = cache.get(word)
+        if found is None:
+            table = self._cased if cased else self._lower
+            lengths = self._cased_lengths if cased else self._lower_lengths
+            hits: list[tuple[int, int]] = []
+            for length in lengths:
+                if length > len(word):
+                    break
+                hits.extend(table.get(word[:length], ()))
+            found = tuple(hits)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[word] = found
+        return found
+
+    def candidates(self, text: _Text) -> list[list[Term]]:
         """For each group, its terms that may match, in their order in the group."""
         found: set[tuple[int, int]] = set(self._always)
-        for table, lengths, words in (
-            (self._lower, self._lower_lengths, set(_TOKEN.findall(lower))),
-            (self._cased, self._cased_lengths, set(_TOKEN.findall(text)) if self._cased else ()),
-        ):
-            for word in words:
-                for length in lengths:
-                    if length > len(word):
-                        break
-                    hit = table.get(word[:length])
-                    if hit:
-                        found.update(hit)
+        for word in text.title_words.keys() | text.abstract_words.keys():
+            found.update(self._lookup(word, False))
+        if self._cased:
+            title, abstract = text.cased_words
+            for word in title.keys() | abstract.keys():
+                found.update(self._lookup(word, True))
         per_group: list[list[int]] = [[] for _ in self.groups]
         for g, i in found:
             per_group[g].append(i)
@@ -89,12 +136,11 @@ def _hits(candidates: Sequence[Term], text: _Text) -> tuple[list[KeywordHit], fl
     for term in candidates:
         if term.requires and not any(r.search(text.full, text.full_lower) for r in term.requires):
             continue
-        in_title = term.matcher.count(text.title, text.title_lower)
+        in_title, in_abstract = text.counts(term.matcher)
         if in_title:
             contribution = term.weight * TITLE_FACTOR
             hits.append(KeywordHit(term.text, "title", in_title, term.weight, contribution))
             total += contribution
-        in_abstract = term.matcher.count(text.abstract, text.abstract_lower)
         if in_abstract:
             # Repeats add with diminishing returns: a term said five times is not five topics.
             factor = min(1.0 + math.log(in_abstract), MAX_ABSTRACT_FACTOR)
@@ -139,7 +185,7 @@ class Engine:
             full = f"{title}\n{abstract}"
             text = _Text(title, abstract, full)
             bounded = _Text(title[:MAX_PATTERN_TEXT], abstract[:MAX_PATTERN_TEXT], full)
-            candidates = self._index_terms.candidates(full, text.full_lower)
+            candidates = self._index_terms.candidates(text)
             n = len(self.themes)
             for j, theme in enumerate(self.themes):
                 hits, positive = _hits(candidates[j], text)

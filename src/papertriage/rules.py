@@ -46,6 +46,9 @@ class Matcher:
     # Text that every match contains (in the case the pattern is matched on), or None: a
     # paper without it cannot match, and the pattern is not run at all.
     literal: str | None = None
+    # For a one-word term: every whole word it matches (agent, agents). Counting these among
+    # a paper's words gives the same count as the pattern, without running it.
+    forms: tuple[str, ...] | None = None
 
     def count(self, text: str, lower: str) -> int:
         target = lower if self.lowercase else text
@@ -119,7 +122,27 @@ def compile_term(text: str) -> Matcher:
     body = r"[\s\-]?".join(parts)
     if not _is_word(core[:1]):
         return Matcher(re.compile(rf"(?<!\w){body}(?!\w)"), not acronym, check_start=False)
-    return Matcher(re.compile(rf"{body}(?!\w)"), not acronym, literal=_literal(words, wildcard))
+    forms = None
+    if len(words) == 1 and not wildcard and re.fullmatch(r"\w+", words[0]):
+        forms = _forms(words[0], acronym)
+    return Matcher(
+        re.compile(rf"{body}(?!\w)"), not acronym, literal=_literal(words, wildcard), forms=forms
+    )
+
+
+def _forms(word: str, acronym: bool) -> tuple[str, ...]:
+    """The words `_word_pattern` matches for a one-word term."""
+    if not word[-1:].isalpha():
+        return (word,)
+    if acronym and word[-1:].isupper():
+        return (word, word + "s")
+    if word.endswith("e") and len(word) > 3:
+        return tuple(word[:-1] + end for end in ("e", "es", "ed", "ing"))
+    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        return tuple(word[:-1] + end for end in ("y", "ies", "ied"))
+    if word.endswith(("s", "x", "ch", "sh")):
+        return (word, word + "es")
+    return (word, word + "s", word + "ed", word + "ing")
 
 
 def _literal(words: list[str], wildcard: bool) -> str:

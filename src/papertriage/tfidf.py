@@ -41,6 +41,8 @@ class IdfTable:
     def __init__(self, documents: Iterable[Sequence[str]] = ()):
         self.n = 0
         self.df: Counter[str] = Counter()
+        self._weights: dict[str, float] | None = None
+        self._weights_n = -1
         for terms in documents:
             self.add(terms)
 
@@ -51,15 +53,28 @@ class IdfTable:
     def idf(self, term: str) -> float:
         return math.log((1 + self.n) / (1 + self.df.get(term, 0))) + 1.0
 
+    def weights(self) -> dict[str, float]:
+        """idf of every term seen, computed once per state of the table."""
+        if self._weights is None or self._weights_n != self.n:
+            documents = 1 + self.n
+            self._weights = {
+                term: math.log(documents / (1 + df)) + 1.0 for term, df in self.df.items()
+            }
+            self._weights_n = self.n
+        return self._weights
+
+    def unseen(self) -> float:
+        """idf of a term no document of the table has."""
+        return math.log(1 + self.n) + 1.0
+
 
 def vector(terms: Sequence[str], idf: IdfTable) -> Vector:
     """Sublinear tf-idf weights of one document, L2-normalised."""
     log = math.log
-    documents = 1 + idf.n
-    df = idf.df
+    weight = idf.weights().get
+    unseen = idf.unseen()
     weights = {
-        term: (1.0 + log(count)) * (log(documents / (1 + df.get(term, 0))) + 1.0)
-        for term, count in Counter(terms).items()
+        term: (1.0 + log(count)) * weight(term, unseen) for term, count in Counter(terms).items()
     }
     norm = math.sqrt(sum(w * w for w in weights.values()))
     if norm == 0.0:
