@@ -70,6 +70,24 @@ def invoke(args: Sequence[str], input: bytes | str | None = None) -> CliResult:
         )
 
 
+def parse_fixture(name: str, text: str | None = None, fmt: str | None = None, check=True):
+    """Parse tests/fixtures/formats/NAME (or `text`, named NAME): papers, report, source.
+
+    With `check`, every non-blank line must be accounted for (paper, chrome or problem).
+    """
+    from papertriage.models import ParseReport
+    from papertriage.parsers import parse_input
+    from papertriage.reading import decode
+
+    data = text.encode() if text is not None else (FIXTURES / "formats" / name).read_bytes()
+    source = decode(data, name)
+    report = ParseReport()
+    papers = list(parse_input(source, report, fmt))
+    if check:
+        assert report.unaccounted_lines(source.name, source.lines) == []
+    return papers, report, source
+
+
 def subprocess_env(overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     for key, value in (overrides or {}).items():

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import parse_fixture
 from papertriage.models import ParseReport
-from papertriage.parsers import parse_input
-from papertriage.reading import decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
 def run(name: str, text: str | None = None, fmt: str | None = None):
-    data = text.encode() if text is not None else (FIXTURES / name).read_bytes()
-    source = decode(data, name)
-    report = ParseReport()
-    papers = list(parse_input(source, report, fmt))
-    return papers, report, source
+    return parse_fixture(name, text, fmt, check=False)
 
 
 def kinds(report: ParseReport) -> list[str]:

@@ -6,21 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from papertriage.models import ParseReport
-from papertriage.parsers import parse_input
+from conftest import parse_fixture
 from papertriage.parsers.latex import to_text
-from papertriage.reading import decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
 def run(name: str, text: str | None = None, fmt: str | None = "bibtex"):
-    data = text.encode() if text is not None else (FIXTURES / name).read_bytes()
-    source = decode(data, name)
-    report = ParseReport()
-    papers = list(parse_input(source, report, fmt))
-    assert report.unaccounted_lines(source.name, source.lines) == []
-    return papers, report
+    return parse_fixture(name, text, fmt)[:2]
 
 
 def test_zotero_export():

@@ -5,23 +5,17 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from conftest import parse_fixture
 from papertriage.formats import RunResult
 from papertriage.formats.csv_format import render as render_csv
 from papertriage.formats.json_format import render_json, render_jsonl
 from papertriage.models import Paper, ParseReport, Source, TaggedPaper
-from papertriage.parsers import parse_input
-from papertriage.reading import decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
 def run(name: str, text: str | None = None, fmt: str | None = None):
-    data = text.encode() if text is not None else (FIXTURES / name).read_bytes()
-    source = decode(data, name)
-    report = ParseReport()
-    papers = list(parse_input(source, report, fmt))
-    assert report.unaccounted_lines(source.name, source.lines) == []
-    return papers, report
+    return parse_fixture(name, text, fmt)[:2]
 
 
 FIELDS = (

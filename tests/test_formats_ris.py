@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papertriage.models import ParseReport
-from papertriage.parsers import parse_input
-from papertriage.reading import decode
+from conftest import parse_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
 def run(name: str, text: str | None = None, fmt: str | None = None):
-    data = text.encode() if text is not None else (FIXTURES / name).read_bytes()
-    source = decode(data, name)
-    report = ParseReport()
-    papers = list(parse_input(source, report, fmt))
-    assert report.unaccounted_lines(source.name, source.lines) == []
-    return papers, report
+    return parse_fixture(name, text, fmt)[:2]
 
 
 def test_ris_reads_every_field():
