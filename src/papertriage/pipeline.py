@@ -129,6 +129,14 @@ def select_themes(themes: list[Theme], wanted: Sequence[str]) -> None:
         raise InputError(f"unknown theme {unknown[0]!r}; known themes: {', '.join(sorted(known))}")
 
 
+def _load(rules: RuleOptions | None, themes: Sequence[str]) -> tuple[list[Theme], Profile | None]:
+    """The themes and profile of a run, checking that every --theme names one of them."""
+    rules = rules or RuleOptions()
+    theme_rules = rules.load()
+    select_themes(theme_rules, themes)
+    return theme_rules, rules.load_profile(theme_rules)
+
+
 def run(
     inputs: Sequence[str],
     *,
@@ -140,10 +148,7 @@ def run(
     stdin: BinaryIO | None = None,
 ) -> RunResult:
     """The whole run in memory: every paper tagged together and ranked (eval, explain)."""
-    rules = rules or RuleOptions()
-    theme_rules = rules.load()
-    select_themes(theme_rules, themes)
-    profile = rules.load_profile(theme_rules)
+    theme_rules, profile = _load(rules, themes)
     papers, report = read_papers(inputs, input_format, stdin)
     merges: list[Merge] = []
     if dedup:
@@ -181,10 +186,7 @@ def stream(
     """
     if sort not in SORTS:
         raise InputError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    rules = rules or RuleOptions()
-    theme_rules = rules.load()
-    select_themes(theme_rules, themes)
-    profile = rules.load_profile(theme_rules)
+    theme_rules, profile = _load(rules, themes)
     report = ParseReport()
     progress = Progress()
     papers = iter_papers(inputs, report, input_format, stdin, progress)
