@@ -1,212 +1,301 @@
 """Score papers against themes: keyword evidence plus TF-IDF similarity to a prototype.
 
-Every score keeps its evidence (which terms matched where, the similarity and the terms
-behind it), so that each tag can be explained.
+Every score can be explained: which terms matched where, the similarity and the terms
+behind it. Building that evidence costs more than the score itself, so an engine made with
+``evidence="assigned"`` (what ingest uses) keeps it only for the themes a paper is assigned;
+the other themes get their exact points and similarity without the lists behind them.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import repeat
 
 from papertriage.models import KeywordHit, Paper, TaggedPaper, ThemeScore
 from papertriage.rules import Matcher, Term, Theme
-from papertriage.tfidf import PrototypeIndex, analyse, best_similarities
+from papertriage.tfidf import WORD, Measure, PrototypeIndex, analyse_words, words
 
 TITLE_FACTOR = 2.0
 MAX_ABSTRACT_FACTOR = 3.0
-
+EVIDENCE = ("all", "assigned")
 
 # User patterns run on at most this much text, so that matching time stays bounded.
 MAX_PATTERN_TEXT = 20_000
 
 
-@dataclass
 class _Text:
-    title: str
-    abstract: str
-    full: str
+    """A paper's title and abstract, lower-cased and split into words once for every rule."""
 
-    def __post_init__(self) -> None:
-        self.title_lower = self.title.lower()
-        self.abstract_lower = self.abstract.lower()
-        self.full_lower = self.full.lower()
-        self.title_words = Counter(_TOKEN.findall(self.title_lower))
-        self.abstract_words = Counter(_TOKEN.findall(self.abstract_lower))
-        self._cased: tuple[Counter[str], Counter[str]] | None = None
+    __slots__ = (
+        "title",
+        "abstract",
+        "full",
+        "title_lower",
+        "abstract_lower",
+        "full_lower",
+        "title_tokens",
+        "abstract_tokens",
+    )
 
-    @property
-    def cased_words(self) -> tuple[Counter[str], Counter[str]]:
-        """Words as written (for acronyms), counted only when a rule needs them."""
-        if self._cased is None:
-            self._cased = (
-                Counter(_TOKEN.findall(self.title)),
-                Counter(_TOKEN.findall(self.abstract)),
-            )
-        return self._cased
-
-    def counts(self, matcher: Matcher) -> tuple[int, int]:
-        """Matches of a term in the title and in the abstract."""
-        if matcher.forms is not None:
-            title, abstract = (
-                (self.title_words, self.abstract_words) if matcher.lowercase else self.cased_words
-            )
-            return (
-                sum(title[f] for f in matcher.forms),
-                sum(abstract[f] for f in matcher.forms),
-            )
-        if matcher.pattern.search(self.full_lower if matcher.lowercase else self.full) is None:
-            return 0, 0  # one scan in C rules out most phrases
-        return (
-            matcher.count(self.title, self.title_lower),
-            matcher.count(self.abstract, self.abstract_lower),
-        )
+    def __init__(self, title: str, abstract: str, full: str):
+        self.title = title
+        self.abstract = abstract
+        self.full = full
+        self.title_lower = title.lower()
+        self.abstract_lower = abstract.lower()
+        self.full_lower = f"{self.title_lower}\n{self.abstract_lower}"
+        self.title_tokens = words(self.title_lower)
+        self.abstract_tokens = words(self.abstract_lower)
 
 
-_TOKEN = re.compile(r"\w+")
+def _count(term: Term, text: _Text) -> tuple[int, int]:
+    """Matches of a term in the title and in the abstract, by its pattern."""
+    matcher = term.matcher
+    if matcher.pattern.search(text.full_lower if matcher.lowercase else text.full) is None:
+        return 0, 0  # one scan in C rules out most candidates
+    return matcher.count(text.title, text.title_lower), matcher.count(
+        text.abstract, text.abstract_lower
+    )
+
+
+def _required(term: Term, text: _Text) -> bool:
+    return not term.requires or any(r.search(text.full, text.full_lower) for r in term.requires)
+
+
 _CACHE_LIMIT = 500_000  # words remembered by the keyword index before it starts over
 
 
 class KeywordIndex:
-    """Finds, in one pass over a paper's words, the few terms that can match it.
+    """Finds a paper's keyword matches with work that grows with its words, not with the
+    number of terms.
 
-    Every term's pattern starts with a literal (its first word, or its stem) at the start of
-    a word. The index maps literals to terms; a paper's words are looked up by their prefixes
-    of the lengths the literals have. The cost per paper depends on its words, not on the
-    number of terms, and a term's regex runs only on papers that contain its literal.
+    Terms get slots, numbered group by group. A one-word term is counted among the paper's
+    words (its inflections are a fixed set of words). A term of several words is a candidate
+    only when the paper has a word that is its first word and a word that starts as its
+    second does, or a word that starts with the two joined ("pretraining"). Candidates run
+    their pattern, as do case-sensitive terms (acronyms), which are looked up by their
+    lower-cased words. What each distinct word leads to is worked out once and remembered,
+    since a vocabulary repeats from paper to paper.
     """
 
     def __init__(self, groups: Sequence[Sequence[Term]]):
-        self.groups = [list(g) for g in groups]
-        self._lower: dict[str, list[tuple[int, int]]] = {}
-        self._cased: dict[str, list[tuple[int, int]]] = {}
-        self._always: list[tuple[int, int]] = []
-        for g, terms in enumerate(self.groups):
-            for i, term in enumerate(terms):
-                literal = term.matcher.literal
-                if literal is None or not _TOKEN.fullmatch(literal):
-                    self._always.append((g, i))
-                else:
-                    table = self._lower if term.matcher.lowercase else self._cased
-                    table.setdefault(literal, []).append((g, i))
-        self._lower_lengths = sorted({len(k) for k in self._lower})
-        self._cased_lengths = sorted({len(k) for k in self._cased})
-        self._lower_cache: dict[str, tuple[tuple[int, int], ...]] = {}
-        self._cased_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.terms: list[Term] = []
+        self.group_of: list[int] = []
+        # Word tables, all on lower-cased words: exact form -> one-word terms counted
+        # directly; exact first word -> terms; prefix a second word starts with -> terms;
+        # prefix a word starts with -> terms (joined words, or terms with only a literal).
+        self._forms: dict[str, list[int]] = {}
+        self._first: dict[str, list[int]] = {}
+        self._second: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for g, terms in enumerate(groups):
+            for term in terms:
+                slot = len(self.terms)
+                self.terms.append(term)
+                self.group_of.append(g)
+                self._place(slot, term.matcher)
+        self._lengths = sorted({len(k) for table in (self._second, self._prefix) for k in table})
+        self._known: set[str] = set()
+        # What a word leads to (forms, first, second, prefix slots), for the words that lead
+        # anywhere.
+        self._leads: tuple[dict[str, tuple[int, ...]], ...] = ({}, {}, {}, {})
+        self._leading: set[str] = set()
 
-    def _lookup(self, word: str, cased: bool) -> tuple[tuple[int, int], ...]:
-        """Terms a word can start, remembered: a vocabulary repeats from paper to paper."""
-        cache = self._cased_cache if cased else self._lower_cache
-        found = cache.get(word)
-        if found is None:
-            table = self._cased if cased else self._lower
-            lengths = self._cased_lengths if cased else self._lower_lengths
-            hits: list[tuple[int, int]] = []
-            for length in lengths:
+    def _place(self, slot: int, matcher: Matcher) -> None:
+        literal = matcher.literal
+        if matcher.forms is not None and matcher.lowercase:
+            for form in matcher.forms:
+                self._forms.setdefault(form, []).append(slot)
+        elif literal is None or not WORD.fullmatch(literal):
+            self._always.append(slot)
+        elif matcher.word_literals is not None:
+            first, second = (w.lower() for w in matcher.word_literals[:2])
+            self._first.setdefault(first, []).append(slot)
+            self._second.setdefault(second, []).append(slot)
+            self._prefix.setdefault(first + second, []).append(slot)
+        else:
+            self._prefix.setdefault(literal.lower(), []).append(slot)
+
+    def _learn(self, new: set[str]) -> None:
+        """Work out what words not seen before lead to."""
+        if len(self._known) + len(new) > _CACHE_LIMIT:
+            self._known.clear()
+            self._leading.clear()
+            for table in self._leads:
+                table.clear()
+        forms, first, second, prefix = self._forms, self._first, self._second, self._prefix
+        for word in new:
+            seconds: list[int] = []
+            prefixed: list[int] = []
+            for length in self._lengths:
                 if length > len(word):
                     break
-                hits.extend(table.get(word[:length], ()))
-            found = tuple(hits)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[word] = found
-        return found
+                start = word[:length]
+                seconds.extend(second.get(start, ()))
+                prefixed.extend(prefix.get(start, ()))
+            for table, slots in zip(
+                self._leads, (forms.get(word), first.get(word), seconds, prefixed)
+            ):
+                if slots:
+                    table[word] = tuple(slots)
+                    self._leading.add(word)
+        self._known.update(new)
 
-    def candidates(self, text: _Text) -> list[list[Term]]:
-        """For each group, its terms that may match, in their order in the group."""
-        found: set[tuple[int, int]] = set(self._always)
-        for word in text.title_words.keys() | text.abstract_words.keys():
-            found.update(self._lookup(word, False))
-        if self._cased:
-            title, abstract = text.cased_words
-            for word in title.keys() | abstract.keys():
-                found.update(self._lookup(word, True))
-        per_group: list[list[int]] = [[] for _ in self.groups]
-        for g, i in found:
-            per_group[g].append(i)
-        return [[self.groups[g][i] for i in sorted(ids)] for g, ids in enumerate(per_group)]
+    def match(self, text: _Text) -> dict[int, tuple[int, int]]:
+        """slot -> (matches in the title, in the abstract) of every term the paper has."""
+        counts: dict[int, tuple[int, int]] = {}
+        terms = self.terms
+        title, abstract = text.title_tokens, text.abstract_tokens
+        paper_words = set(title)
+        paper_words.update(abstract)
+        new = paper_words.difference(self._known)
+        if new:
+            self._learn(new)
+        hits = paper_words.intersection(self._leading)
+        forms, first, second, prefixed = self._leads
+        form_hits = hits.intersection(forms)
+        if form_hits:
+            in_title, in_abstract = Counter(title), Counter(abstract)
+            for word in form_hits:
+                found = (in_title[word], in_abstract[word])
+                for slot in forms[word]:
+                    before = counts.get(slot)
+                    counts[slot] = (
+                        found if before is None else (before[0] + found[0], before[1] + found[1])
+                    )
+        # Set unions in C: a paper has many words, and this runs for every paper.
+        candidates = set().union(*map(first.get, hits, repeat(())))
+        candidates &= set().union(*map(second.get, hits, repeat(())))
+        candidates.update(*map(prefixed.get, hits, repeat(())), self._always)
+        for slot in candidates:
+            found = _count(terms[slot], text)
+            if found[0] or found[1]:
+                counts[slot] = found
+        for slot in [s for s in counts if terms[s].requires]:
+            if not _required(terms[slot], text):
+                del counts[slot]
+        return counts
 
 
-def _hits(candidates: Sequence[Term], text: _Text) -> tuple[list[KeywordHit], float]:
+def _contributions(term: Term, in_title: int, in_abstract: int) -> tuple[float, float]:
+    title = term.weight * TITLE_FACTOR if in_title else 0.0
+    abstract = 0.0
+    if in_abstract:
+        # Repeats add with diminishing returns: a term said five times is not five topics.
+        abstract = term.weight * min(1.0 + math.log(in_abstract), MAX_ABSTRACT_FACTOR)
+    return title, abstract
+
+
+def _hits(terms: Sequence[Term], counts: Sequence[tuple[int, int]]) -> list[KeywordHit]:
     hits: list[KeywordHit] = []
-    total = 0.0
-    for term in candidates:
-        if term.requires and not any(r.search(text.full, text.full_lower) for r in term.requires):
-            continue
-        in_title, in_abstract = text.counts(term.matcher)
+    for term, (in_title, in_abstract) in zip(terms, counts):
+        title, abstract = _contributions(term, in_title, in_abstract)
         if in_title:
-            contribution = term.weight * TITLE_FACTOR
-            hits.append(KeywordHit(term.text, "title", in_title, term.weight, contribution))
-            total += contribution
+            hits.append(KeywordHit(term.text, "title", in_title, term.weight, title))
         if in_abstract:
-            # Repeats add with diminishing returns: a term said five times is not five topics.
-            factor = min(1.0 + math.log(in_abstract), MAX_ABSTRACT_FACTOR)
-            contribution = term.weight * factor
-            hits.append(KeywordHit(term.text, "abstract", in_abstract, term.weight, contribution))
-            total += contribution
-    return hits, total
+            hits.append(KeywordHit(term.text, "abstract", in_abstract, term.weight, abstract))
+    return hits
+
+
+def _points(terms: Sequence[Term], counts: Sequence[tuple[int, int]]) -> float:
+    """The sum of `_hits`' contributions, in the same order (so the same float)."""
+    total = 0.0
+    for term, (in_title, in_abstract) in zip(terms, counts):
+        title, abstract = _contributions(term, in_title, in_abstract)
+        if in_title:
+            total += title
+        if in_abstract:
+            total += abstract
+    return total
 
 
 class Engine:
     """Scores papers against a fixed set of themes."""
 
-    def __init__(self, themes: Sequence[Theme], stream: bool = False):
+    def __init__(self, themes: Sequence[Theme], stream: bool = False, evidence: str = "all"):
         """With `stream`, the TF-IDF idf is fitted on the first batch tagged and then kept,
         so that later batches of a large input are weighed the same way without holding
-        the whole input; otherwise every call fits it on the papers it is given."""
+        the whole input; otherwise every call fits it on the papers it is given.
+        `evidence` is "all" (every theme's evidence, for explain) or "assigned"."""
+        if evidence not in EVIDENCE:
+            raise ValueError(f"evidence must be one of {EVIDENCE}, not {evidence!r}")
         self.themes = list(themes)
         self.stream = stream
+        self.evidence = evidence
         self._index: PrototypeIndex | None = None
         self._background = [e for t in self.themes for e in t.examples_positive]
         # Groups 0..n-1: each theme's keywords; n..2n-1: its negative keywords.
-        self._index_terms = KeywordIndex(
+        self._keywords = KeywordIndex(
             [th.keywords for th in self.themes] + [th.negative for th in self.themes]
         )
 
     def tag(self, papers: Sequence[Paper]) -> list[TaggedPaper]:
         if not papers:
             return []
-        prototypes = [t.prototype for t in self.themes]
-        texts = [p.text for p in papers]
-        if not self.stream:
-            sims = best_similarities(texts, prototypes, self._background)
-        else:
-            terms = [analyse(t) for t in texts]
-            if self._index is None:
-                self._index = PrototypeIndex(prototypes, self._background, terms)
-            sims = [self._index.score_terms(t) for t in terms]
-        tagged = []
-        for i, paper in enumerate(papers):
-            scores: dict[str, ThemeScore] = {}
-            title, abstract = paper.title, paper.abstract
-            full = f"{title}\n{abstract}"
-            text = _Text(title, abstract, full)
-            bounded = _Text(title[:MAX_PATTERN_TEXT], abstract[:MAX_PATTERN_TEXT], full)
-            candidates = self._index_terms.candidates(text)
-            n = len(self.themes)
-            for j, theme in enumerate(self.themes):
-                hits, positive = _hits(candidates[j], text)
-                if theme.patterns:
-                    # User regexes have no literal to look for first: they always run, on
-                    # bounded text.
-                    pattern_hits, pattern_points = _hits(theme.patterns, bounded)
-                    hits += pattern_hits
-                    positive += pattern_points
-                negative_hits, negative = _hits(candidates[n + j], text)
-                similarity, similar_terms = sims[i][j]
-                similarity_points = theme.similarity_weight * similarity
-                scores[theme.id] = ThemeScore(
-                    theme=theme.id,
-                    points=positive - negative + similarity_points,
-                    threshold=theme.evidence_threshold,
-                    keywords=hits,
-                    negative=negative_hits,
-                    similarity=similarity,
-                    similarity_points=similarity_points,
-                    similar_terms=similar_terms,
+        texts = [_Text(p.title, p.abstract, p.text) for p in papers]
+        terms = [analyse_words(t.title_tokens + t.abstract_tokens) for t in texts]
+        if self._index is None or not self.stream:
+            prototypes = [t.prototype for t in self.themes]
+            self._index = PrototypeIndex(prototypes, self._background, terms)
+        index = self._index
+        return [
+            self._score(paper, text, index.measure(doc_terms))
+            for paper, text, doc_terms in zip(papers, texts, terms)
+        ]
+
+    def _score(self, paper: Paper, text: _Text, measure: Measure) -> TaggedPaper:
+        counts = self._keywords.match(text)
+        group_of, all_terms = self._keywords.group_of, self._keywords.terms
+        n = len(self.themes)
+        # Per group, its matched terms in slot order (the order of the rule file).
+        matched: list[list[int]] = [[] for _ in range(2 * n)]
+        for slot in sorted(counts):
+            matched[group_of[slot]].append(slot)
+        every = self.evidence == "all"
+        bounded: _Text | None = None
+        scores: dict[str, ThemeScore] = {}
+        for j, theme in enumerate(self.themes):
+            positive_slots, negative_slots = matched[j], matched[n + j]
+            positive_terms = [all_terms[s] for s in positive_slots]
+            positive_counts = [counts[s] for s in positive_slots]
+            negative_terms = [all_terms[s] for s in negative_slots]
+            negative_counts = [counts[s] for s in negative_slots]
+            positive = _points(positive_terms, positive_counts)
+            pattern_terms: list[Term] = []
+            pattern_counts: list[tuple[int, int]] = []
+            if theme.patterns:
+                # User regexes have no literal to look for first: they always run, on
+                # bounded text.
+                if bounded is None:
+                    title, abstract = (
+                        text.title[:MAX_PATTERN_TEXT],
+                        text.abstract[:MAX_PATTERN_TEXT],
+                    )
+                    bounded = _Text(title, abstract, f"{title}\n{abstract}")
+                for term in theme.patterns:
+                    found = _count(term, bounded)
+                    if (found[0] or found[1]) and _required(term, bounded):
+                        pattern_terms.append(term)
+                        pattern_counts.append(found)
+                positive += _points(pattern_terms, pattern_counts)
+            negative = _points(negative_terms, negative_counts)
+            similarity = measure.cosines[j]
+            similarity_points = theme.similarity_weight * similarity
+            score = ThemeScore(
+                theme=theme.id,
+                points=positive - negative + similarity_points,
+                threshold=theme.evidence_threshold,
+                similarity=similarity,
+                similarity_points=similarity_points,
+            )
+            if every or score.assigned:
+                score.keywords = _hits(positive_terms, positive_counts) + _hits(
+                    pattern_terms, pattern_counts
                 )
-            tagged.append(TaggedPaper(paper, scores))
-        return tagged
+                score.negative = _hits(negative_terms, negative_counts)
+                score.similar_terms = measure.terms(j)
+            scores[theme.id] = score
+        return TaggedPaper(paper, scores)

@@ -49,6 +49,9 @@ class Matcher:
     # For a one-word term: every whole word it matches (agent, agents). Counting these among
     # a paper's words gives the same count as the pattern, without running it.
     forms: tuple[str, ...] | None = None
+    # For a term of several words: the text a match of each word starts with (its last word
+    # less the letter an inflection may replace). A paper lacking any of these cannot match.
+    word_literals: tuple[str, ...] | None = None
 
     def count(self, text: str, lower: str) -> int:
         target = lower if self.lowercase else text
@@ -125,8 +128,15 @@ def compile_term(text: str) -> Matcher:
     forms = None
     if len(words) == 1 and not wildcard and re.fullmatch(r"\w+", words[0]):
         forms = _forms(words[0], acronym)
+    word_literals = None
+    if len(words) > 1 and all(re.fullmatch(r"\w+", w) for w in words):
+        word_literals = (*words[:-1], _literal(words[-1:], wildcard))
     return Matcher(
-        re.compile(rf"{body}(?!\w)"), not acronym, literal=_literal(words, wildcard), forms=forms
+        re.compile(rf"{body}(?!\w)"),
+        not acronym,
+        literal=_literal(words, wildcard),
+        forms=forms,
+        word_literals=word_literals,
     )
 
 

@@ -15,9 +15,24 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import filterfalse, islice, repeat
+from operator import mul
 from pathlib import Path
 
-TOKEN = re.compile(r"(?u)\b\w\w+\b")
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token_pattern
+# Runs of word characters: TOKEN's tokens are exactly those of two or more characters.
+WORD = re.compile(r"\w+")
+# ASCII characters that are not word characters, to spaces: splitting an ASCII text on
+# whitespace then gives WORD's runs several times faster than the regex does.
+_NOT_WORD = str.maketrans({chr(c): " " for c in range(128) if not WORD.match(chr(c))})
+_ONE_CHARACTER = frozenset(chr(c) for c in range(128) if WORD.match(chr(c)))
+
+
+def words(text: str) -> list[str]:
+    """The runs of word characters (``\\w+``) of a text, in order."""
+    if text.isascii():
+        return text.translate(_NOT_WORD).split()
+    return WORD.findall(text)
 Vector = dict[str, float]
 
 
@@ -30,9 +45,20 @@ def stop_words() -> frozenset[str]:
 
 def analyse(text: str) -> list[str]:
     """Unigrams and bigrams of the non-stop-word tokens, as scikit-learn's 'word' analyzer."""
-    stops = stop_words()
-    tokens = [t for t in TOKEN.findall(text.lower()) if t not in stops]
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    return analyse_words(words(text.lower()))
+
+
+@cache
+def _dropped() -> frozenset[str]:
+    return stop_words() | _ONE_CHARACTER
+
+
+def analyse_words(lower_words: list[str]) -> list[str]:
+    """`analyse` of a text given its lower-case `words`: the engine has them already."""
+    tokens = list(filterfalse(_dropped().__contains__, lower_words))
+    if not all(map(str.isascii, tokens)):  # one-character tokens outside ASCII
+        tokens = [t for t in tokens if len(t) > 1]
+    return tokens + list(map(" ".join, zip(tokens, islice(tokens, 1, None))))
 
 
 class IdfTable:
@@ -98,6 +124,36 @@ def cosine_terms(a: Vector, b: Vector, top: int = 5) -> tuple[float, list[tuple[
 Similarity = tuple[float, list[tuple[str, float]]]
 
 
+class Measure:
+    """A document's cosine to every prototype, and what is needed to explain one of them."""
+
+    __slots__ = ("cosines", "_shared", "_postings")
+
+    def __init__(
+        self,
+        cosines: list[float],
+        shared: list[tuple[str, float]],
+        postings: dict[str, list[tuple[int, float]]],
+    ):
+        self.cosines = cosines
+        self._shared = shared  # (term, normalised weight) of terms some prototype has
+        self._postings = postings
+
+    def terms(self, prototype: int, top: int = 5) -> list[tuple[str, float]]:
+        """The shared terms that contribute most to the cosine with one prototype."""
+        products = []
+        for term, weight in self._shared:
+            for j, proto_weight in self._postings[term]:
+                if j == prototype:
+                    products.append((term, weight * proto_weight))
+        products.sort(key=_by_weight)
+        return products[:top]
+
+
+# (1 + ln tf)² for the term frequencies a document commonly has; larger ones are computed.
+_TF_SQUARED = [0.0] + [(1.0 + math.log(tf)) ** 2 for tf in range(1, 1024)]
+
+
 class PrototypeIndex:
     """TF-IDF vectors of the theme prototypes, and the idf to weigh documents with.
 
@@ -125,21 +181,43 @@ class PrototypeIndex:
         for j, prototype in enumerate(self.prototypes):
             for term, weight in prototype.items():
                 self._postings.setdefault(term, []).append((j, weight))
+        self._vocabulary = frozenset(self._postings)
+        # The table is fixed from here on: squared idf of every term, for the norms.
+        self._idf = self.idf.weights()
+        self._idf_squared = {term: w * w for term, w in self._idf.items()}
+        self._unseen_squared = self.idf.unseen() ** 2
+
+    def measure(self, terms: Sequence[str]) -> Measure:
+        """Cosine of one document (its analysed terms) to each prototype.
+
+        The document's norm needs the weight of every one of its terms, but only the terms a
+        prototype has enter a cosine; both are computed with as little Python per term as
+        possible, since this runs once per paper of inputs of any size.
+        """
+        counts = Counter(terms)
+        cosines = [0.0] * len(self.prototypes)
+        if not counts:
+            return Measure(cosines, [], self._postings)
+        squared_idf = map(self._idf_squared.get, counts, repeat(self._unseen_squared))
+        if max(counts.values()) < len(_TF_SQUARED):
+            squared_tf = map(_TF_SQUARED.__getitem__, counts.values())
+        else:
+            squared_tf = ((1.0 + math.log(c)) ** 2 for c in counts.values())
+        norm = math.sqrt(sum(map(mul, squared_tf, squared_idf)))
+        shared = []
+        if norm:
+            idf = self._idf
+            for term in sorted(self._vocabulary.intersection(counts)):
+                weight = (1.0 + math.log(counts[term])) * idf[term] / norm
+                shared.append((term, weight))
+                for j, proto_weight in self._postings[term]:
+                    cosines[j] += weight * proto_weight
+        return Measure(cosines, shared, self._postings)
 
     def score_terms(self, terms: Sequence[str], top: int = 5) -> list[Similarity]:
         """Cosine to each prototype and the shared terms that contribute most."""
-        products: list[list[tuple[str, float]]] = [[] for _ in self.prototypes]
-        postings = self._postings
-        for term, weight in vector(terms, self.idf).items():
-            found = postings.get(term)
-            if found:
-                for j, proto_weight in found:
-                    products[j].append((term, weight * proto_weight))
-        result = []
-        for shared in products:
-            shared.sort(key=_by_weight)
-            result.append((sum(p for _, p in shared), shared[:top]))
-        return result
+        measure = self.measure(terms)
+        return [(c, measure.terms(j, top)) for j, c in enumerate(measure.cosines)]
 
     def score(self, documents: Iterable[str]) -> list[list[Similarity]]:
         return [self.score_terms(analyse(d)) for d in documents]
