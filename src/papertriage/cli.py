@@ -253,6 +253,15 @@ def ingest(
         int,
         typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
     ] = 1000,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Worker processes that tag a large input after its first batch (0: one per CPU).",
+        ),
+    ] = 1,
     no_store: Annotated[
         bool, typer.Option("--no-store", help="Do not save the papers in the library.")
     ] = False,
@@ -284,8 +293,9 @@ def ingest(
     """
     from contextlib import nullcontext
 
-    from papertriage.formats import write_output
+    from papertriage.formats import record_renderer, write_output
     from papertriage.pipeline import stream
+    from papertriage.workers import available_cpus
 
     options = rule_options(rules, no_default_rules, disable, profile)
     if no_store:
@@ -306,6 +316,8 @@ def ingest(
             batch_size=batch_size,
             on_batch=on_batch,
             on_tagged=recorder.add if recorder is not None else None,
+            jobs=jobs or available_cpus(),
+            record=record_renderer(fmt.value),
         )
         pipe_closed = False
         try:

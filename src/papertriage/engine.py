@@ -64,6 +64,8 @@ def _required(term: Term, text: _Text) -> bool:
     return not term.requires or any(r.search(text.full, text.full_lower) for r in term.requires)
 
 
+# What a term's `[\s\-]?` between words matches, to a space.
+_SEPARATORS = {c: " " for c in range(0x3001) if chr(c).isspace() or chr(c) == "-"}
 _CACHE_LIMIT = 500_000  # words remembered by the keyword index before it starts over
 
 
@@ -91,6 +93,9 @@ class KeywordIndex:
         self._second: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
         self._always: list[int] = []
+        # A term of several words written apart has its first two words next to each other
+        # once separators are spaces: a substring test rules out most candidates.
+        self._adjacent: dict[int, str] = {}
         for g, terms in enumerate(groups):
             for term in terms:
                 slot = len(self.terms)
@@ -113,6 +118,7 @@ class KeywordIndex:
             self._always.append(slot)
         elif matcher.word_literals is not None:
             first, second = (w.lower() for w in matcher.word_literals[:2])
+            self._adjacent[slot] = f"{first} {second}"
             self._first.setdefault(first, []).append(slot)
             self._second.setdefault(second, []).append(slot)
             self._prefix.setdefault(first + second, []).append(slot)
@@ -169,6 +175,10 @@ class KeywordIndex:
         # Set unions in C: a paper has many words, and this runs for every paper.
         candidates = set().union(*map(first.get, hits, repeat(())))
         candidates &= set().union(*map(second.get, hits, repeat(())))
+        if candidates:
+            spaced = text.full_lower.translate(_SEPARATORS)
+            adjacent = self._adjacent
+            candidates = {s for s in candidates if adjacent[s] in spaced}
         candidates.update(*map(prefixed.get, hits, repeat(())), self._always)
         for slot in candidates:
             found = _count(terms[slot], text)
@@ -180,12 +190,17 @@ class KeywordIndex:
         return counts
 
 
+def _abstract_factor(count: int) -> float:
+    # Repeats add with diminishing returns: a term said five times is not five topics.
+    return min(1.0 + math.log(count), MAX_ABSTRACT_FACTOR)
+
+
+_ABSTRACT_FACTORS = [0.0] + [_abstract_factor(c) for c in range(1, 64)]
+
+
 def _contributions(term: Term, in_title: int, in_abstract: int) -> tuple[float, float]:
     title = term.weight * TITLE_FACTOR if in_title else 0.0
-    abstract = 0.0
-    if in_abstract:
-        # Repeats add with diminishing returns: a term said five times is not five topics.
-        abstract = term.weight * min(1.0 + math.log(in_abstract), MAX_ABSTRACT_FACTOR)
+    abstract = term.weight * _abstract_factor(in_abstract) if in_abstract else 0.0
     return title, abstract
 
 
@@ -198,18 +213,6 @@ def _hits(terms: Sequence[Term], counts: Sequence[tuple[int, int]]) -> list[Keyw
         if in_abstract:
             hits.append(KeywordHit(term.text, "abstract", in_abstract, term.weight, abstract))
     return hits
-
-
-def _points(terms: Sequence[Term], counts: Sequence[tuple[int, int]]) -> float:
-    """The sum of `_hits`' contributions, in the same order (so the same float)."""
-    total = 0.0
-    for term, (in_title, in_abstract) in zip(terms, counts):
-        title, abstract = _contributions(term, in_title, in_abstract)
-        if in_title:
-            total += title
-        if in_abstract:
-            total += abstract
-    return total
 
 
 class Engine:
@@ -231,6 +234,10 @@ class Engine:
         self._keywords = KeywordIndex(
             [th.keywords for th in self.themes] + [th.negative for th in self.themes]
         )
+        # What scoring reads of each theme, once rather than per paper.
+        self._constants = [
+            (t, t.id, t.similarity_weight, t.evidence_threshold) for t in self.themes
+        ]
 
     def tag(self, papers: Sequence[Paper]) -> list[TaggedPaper]:
         if not papers:
@@ -247,55 +254,68 @@ class Engine:
         ]
 
     def _score(self, paper: Paper, text: _Text, measure: Measure) -> TaggedPaper:
-        counts = self._keywords.match(text)
-        group_of, all_terms = self._keywords.group_of, self._keywords.terms
+        index = self._keywords
+        counts = index.match(text)
+        group_of, all_terms = index.group_of, index.terms
         n = len(self.themes)
-        # Per group, its matched terms in slot order (the order of the rule file).
-        matched: list[list[int]] = [[] for _ in range(2 * n)]
-        for slot in sorted(counts):
-            matched[group_of[slot]].append(slot)
+        # Points of every group (n themes' keywords, then their negatives), adding the
+        # contributions in the order `_hits` lists them, so that points and evidence agree.
+        totals = [0.0] * (2 * n)
+        matched = sorted(counts)
+        factors = _ABSTRACT_FACTORS
+        for slot in matched:
+            in_title, in_abstract = counts[slot]
+            weight, group = all_terms[slot].weight, group_of[slot]
+            if in_title:
+                totals[group] += weight * TITLE_FACTOR
+            if in_abstract:
+                totals[group] += weight * (
+                    factors[in_abstract]
+                    if in_abstract < len(factors)
+                    else _abstract_factor(in_abstract)
+                )
         every = self.evidence == "all"
-        bounded: _Text | None = None
+        cosines = measure.cosines
         scores: dict[str, ThemeScore] = {}
-        for j, theme in enumerate(self.themes):
-            positive_slots, negative_slots = matched[j], matched[n + j]
-            positive_terms = [all_terms[s] for s in positive_slots]
-            positive_counts = [counts[s] for s in positive_slots]
-            negative_terms = [all_terms[s] for s in negative_slots]
-            negative_counts = [counts[s] for s in negative_slots]
-            positive = _points(positive_terms, positive_counts)
+        for j, (theme, theme_id, weight, threshold) in enumerate(self._constants):
+            positive = totals[j]
             pattern_terms: list[Term] = []
             pattern_counts: list[tuple[int, int]] = []
             if theme.patterns:
-                # User regexes have no literal to look for first: they always run, on
-                # bounded text.
-                if bounded is None:
-                    title, abstract = (
-                        text.title[:MAX_PATTERN_TEXT],
-                        text.abstract[:MAX_PATTERN_TEXT],
-                    )
-                    bounded = _Text(title, abstract, f"{title}\n{abstract}")
-                for term in theme.patterns:
-                    found = _count(term, bounded)
-                    if (found[0] or found[1]) and _required(term, bounded):
-                        pattern_terms.append(term)
-                        pattern_counts.append(found)
-                positive += _points(pattern_terms, pattern_counts)
-            negative = _points(negative_terms, negative_counts)
-            similarity = measure.cosines[j]
-            similarity_points = theme.similarity_weight * similarity
-            score = ThemeScore(
-                theme=theme.id,
-                points=positive - negative + similarity_points,
-                threshold=theme.evidence_threshold,
-                similarity=similarity,
-                similarity_points=similarity_points,
-            )
-            if every or score.assigned:
-                score.keywords = _hits(positive_terms, positive_counts) + _hits(
-                    pattern_terms, pattern_counts
+                pattern_terms, pattern_counts = self._patterns(theme, text)
+                pattern_points = 0.0
+                for term, (in_title, in_abstract) in zip(pattern_terms, pattern_counts):
+                    title, abstract = _contributions(term, in_title, in_abstract)
+                    pattern_points += title
+                    pattern_points += abstract
+                positive += pattern_points
+            similarity = cosines[j]
+            similarity_points = weight * similarity
+            points = positive - totals[n + j] + similarity_points
+            score = ThemeScore(theme_id, points, threshold, [], [], similarity, similarity_points)
+            if every or (points > 0.0 and points >= threshold):  # ThemeScore.assigned
+                positive_slots = [s for s in matched if group_of[s] == j]
+                negative_slots = [s for s in matched if group_of[s] == n + j]
+                score.keywords = _hits(
+                    [all_terms[s] for s in positive_slots], [counts[s] for s in positive_slots]
+                ) + _hits(pattern_terms, pattern_counts)
+                score.negative = _hits(
+                    [all_terms[s] for s in negative_slots], [counts[s] for s in negative_slots]
                 )
-                score.negative = _hits(negative_terms, negative_counts)
                 score.similar_terms = measure.terms(j)
             scores[theme.id] = score
         return TaggedPaper(paper, scores)
+
+    def _patterns(self, theme: Theme, text: _Text) -> tuple[list[Term], list[tuple[int, int]]]:
+        """A theme's user regexes that match, with their counts. They have no literal to
+        look for first, so they always run, on bounded text."""
+        title, abstract = text.title[:MAX_PATTERN_TEXT], text.abstract[:MAX_PATTERN_TEXT]
+        bounded = _Text(title, abstract, f"{title}\n{abstract}")
+        terms: list[Term] = []
+        counts: list[tuple[int, int]] = []
+        for term in theme.patterns:
+            found = _count(term, bounded)
+            if (found[0] or found[1]) and _required(term, bounded):
+                terms.append(term)
+                counts.append(found)
+        return terms, counts

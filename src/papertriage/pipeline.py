@@ -12,7 +12,7 @@ from typing import BinaryIO
 from papertriage.dedup import Deduplicator, Merge, deduplicate
 from papertriage.engine import Engine
 from papertriage.errors import InputError
-from papertriage.formats import RunResult
+from papertriage.formats import RecordRenderer, Rendered, RunResult
 from papertriage.models import Paper, ParseReport, TaggedPaper
 from papertriage.parsers import parse_input
 from papertriage.profile import Profile, load_profile
@@ -175,6 +175,8 @@ def stream(
     batch_size: int = BATCH_SIZE,
     on_batch: ProgressCallback | None = None,
     on_tagged: Callable[[list[TaggedPaper]], None] | None = None,
+    jobs: int = 1,
+    record: RecordRenderer | None = None,
 ) -> RunResult:
     """The ingest run for inputs of any size, in batches of `batch_size` papers.
 
@@ -183,6 +185,11 @@ def stream(
     stays bounded and output starts before the input ends: with sort "auto" or "input"
     its papers come in input order (rank null); "score" ranks it (holding every paper);
     `top` keeps only the best N, ranked. The TF-IDF idf is fitted on the first batch.
+
+    With `jobs` > 1, the batches after the first are tagged by that many worker processes.
+    `record` is the output format's per-paper renderer: when given (and nothing needs the
+    tagged objects: no `on_tagged`, no ranking), workers render streamed papers themselves
+    and the result yields `Rendered` texts.
     """
     if sort not in SORTS:
         raise InputError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
@@ -193,7 +200,7 @@ def stream(
     deduplicator = Deduplicator() if dedup else None
     if deduplicator is not None:
         papers = (p for p in papers if deduplicator.is_new(p))
-    engine = Engine(theme_rules, stream=True)
+    engine = Engine(theme_rules, stream=True, evidence="assigned")
     first = list(itertools.islice(papers, batch_size + 1))
     merges = deduplicator.merges if deduplicator is not None else []
 
@@ -201,26 +208,52 @@ def stream(
         count = len(deduplicator.kept) if deduplicator is not None else progress.papers
         return {"unique": count}
 
-    def tagged_batches() -> Iterator[TaggedPaper]:
+    def batches() -> Iterator[list[Paper]]:
         batch = first
         while batch:
-            tagged = engine.tag(batch)
-            if on_tagged is not None:  # every tagged paper, before --theme/--top (the library)
-                on_tagged(tagged)
+            # From here on a later duplicate of these papers is reported, not merged into
+            # them: they are being tagged and written.
             if deduplicator is not None:
                 deduplicator.seal()
-            if on_batch is not None:
-                on_batch(progress)
-            yield from tagged
+            yield batch
             batch = list(itertools.islice(papers, batch_size))
 
+    def tagged_batches(scored: bool) -> Iterator[TaggedPaper | Rendered]:
+        """Every paper, tagged; with `scored`, only those kept by --theme and the profile,
+        with their relevance, rendered when workers can do it."""
+        work = batches()
+        for batch in itertools.islice(work, 1 if jobs > 1 else None):
+            yield from done(engine.tag(batch), scored)
+        second = next(work, None) if jobs > 1 else None
+        if second is None:
+            return
+        from papertriage.workers import WorkerPool
+
+        render = record if scored and on_tagged is None else None
+        # The first batch fixed the idf: every worker gets the engine as it is now.
+        with WorkerPool(jobs, engine, themes, profile, render) as pool:
+            for result in pool.map(itertools.chain([second], work)):
+                if render is not None:
+                    if on_batch is not None:
+                        on_batch(progress)
+                    yield from map(Rendered, result)
+                else:
+                    yield from done(result, scored)
+
+    def done(tagged: list[TaggedPaper], scored: bool) -> Iterator[TaggedPaper]:
+        if on_tagged is not None:  # every tagged paper, before --theme/--top (the library)
+            on_tagged(tagged)
+        if on_batch is not None:
+            on_batch(progress)
+        return score_papers(tagged, themes, profile) if scored else iter(tagged)
+
     if len(first) <= batch_size or sort == "score" or top is not None:
-        ranked = rank(tagged_batches(), themes, top, profile)
+        ranked = rank(tagged_batches(scored=False), themes, top, profile)  # type: ignore[arg-type]
         return RunResult(ranked, report, merges, unique())
     extra: dict[str, int] = {}
 
-    def streamed() -> Iterator[TaggedPaper]:
-        yield from score_papers(tagged_batches(), themes, profile)
+    def streamed() -> Iterator[TaggedPaper | Rendered]:
+        yield from tagged_batches(scored=True)
         extra.update(unique())
 
     return RunResult(streamed(), report, merges, extra)

@@ -33,6 +33,8 @@ def words(text: str) -> list[str]:
     if text.isascii():
         return text.translate(_NOT_WORD).split()
     return WORD.findall(text)
+
+
 Vector = dict[str, float]
 
 
@@ -127,25 +129,19 @@ Similarity = tuple[float, list[tuple[str, float]]]
 class Measure:
     """A document's cosine to every prototype, and what is needed to explain one of them."""
 
-    __slots__ = ("cosines", "_shared", "_postings")
+    __slots__ = ("cosines", "_shared", "_prototypes")
 
     def __init__(
-        self,
-        cosines: list[float],
-        shared: list[tuple[str, float]],
-        postings: dict[str, list[tuple[int, float]]],
+        self, cosines: list[float], shared: list[tuple[str, float]], prototypes: list[Vector]
     ):
         self.cosines = cosines
         self._shared = shared  # (term, normalised weight) of terms some prototype has
-        self._postings = postings
+        self._prototypes = prototypes
 
     def terms(self, prototype: int, top: int = 5) -> list[tuple[str, float]]:
         """The shared terms that contribute most to the cosine with one prototype."""
-        products = []
-        for term, weight in self._shared:
-            for j, proto_weight in self._postings[term]:
-                if j == prototype:
-                    products.append((term, weight * proto_weight))
+        vector = self._prototypes[prototype]
+        products = [(t, w * vector[t]) for t, w in self._shared if t in vector]
         products.sort(key=_by_weight)
         return products[:top]
 
@@ -197,7 +193,7 @@ class PrototypeIndex:
         counts = Counter(terms)
         cosines = [0.0] * len(self.prototypes)
         if not counts:
-            return Measure(cosines, [], self._postings)
+            return Measure(cosines, [], self.prototypes)
         squared_idf = map(self._idf_squared.get, counts, repeat(self._unseen_squared))
         if max(counts.values()) < len(_TF_SQUARED):
             squared_tf = map(_TF_SQUARED.__getitem__, counts.values())
@@ -212,7 +208,7 @@ class PrototypeIndex:
                 shared.append((term, weight))
                 for j, proto_weight in self._postings[term]:
                     cosines[j] += weight * proto_weight
-        return Measure(cosines, shared, self._postings)
+        return Measure(cosines, shared, self.prototypes)
 
     def score_terms(self, terms: Sequence[str], top: int = 5) -> list[Similarity]:
         """Cosine to each prototype and the shared terms that contribute most."""

@@ -59,6 +59,30 @@ class RunResult:
 
 
 Renderer = Callable[[RunResult, TextIO], None]
+# One paper as its text in a format (json, jsonl, csv): what a worker process renders.
+RecordRenderer = Callable[[TaggedPaper], str]
+
+
+class Rendered:
+    """A paper that a worker process (`ingest --jobs`) has already rendered in the output
+    format: writing it is writing its text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def record_renderer(fmt: str) -> RecordRenderer | None:
+    """The per-paper renderer of a format that writes papers one by one, or None."""
+    from papertriage.formats import csv_format, json_format
+
+    records: dict[str, RecordRenderer] = {
+        "json": json_format.json_record,
+        "jsonl": json_format.jsonl_record,
+        "csv": csv_format.record,
+    }
+    return records.get(fmt)
 
 
 def _renderers() -> dict[str, Renderer]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from papertriage.formats import SCHEMA_VERSION, RunResult, generator
+from papertriage.formats import SCHEMA_VERSION, Rendered, RunResult, generator
+from papertriage.models import TaggedPaper
 
 
 def _indented(value: Any, prefix: str) -> str:
@@ -23,7 +24,7 @@ def render_json(result: RunResult, stream: TextIO) -> None:
     first = True
     for paper in result.papers:
         stream.write("\n    " if first else ",\n    ")
-        stream.write(_indented(paper.to_dict(), "    "))
+        stream.write(paper.text if isinstance(paper, Rendered) else json_record(paper))
         first = False
     stream.write("\n  ],\n" if not first else "],\n")
     # Problems, merges and counts are complete only once every paper has been read.
@@ -37,7 +38,14 @@ def render_json(result: RunResult, stream: TextIO) -> None:
     stream.write("\n}\n")
 
 
+def json_record(paper: TaggedPaper) -> str:
+    return _indented(paper.to_dict(), "    ")
+
+
+def jsonl_record(paper: TaggedPaper) -> str:
+    return json.dumps(paper.to_dict(), ensure_ascii=False) + "\n"
+
+
 def render_jsonl(result: RunResult, stream: TextIO) -> None:
     for paper in result.papers:
-        stream.write(json.dumps(paper.to_dict(), ensure_ascii=False))
-        stream.write("\n")
+        stream.write(paper.text if isinstance(paper, Rendered) else jsonl_record(paper))
