@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """Benchmarks for papertriage: ingest at scale, per-stage cost, start-up, and a bare baseline.
 
-    python benchmarks/bench.py --sizes 1000,10000,100000 [--million] [--out results.md]
+    python benchmarks/bench.py --sizes 1000,10000,100000 [--jobs 1,2] [--million] [--out results.md]
 
 For each size N it writes a synthetic Daily Papers listing (benchmarks/synth.py) and measures
 
-- `papertriage ingest FILE --format jsonl --no-store` as a child process (stdout to /dev/null):
-  wall time, papers/s, and the child's peak RSS (from os.wait4). Sizes up to 10k run three
-  times and report the median (the best is kept too).
+- `papertriage ingest FILE --format jsonl --no-store --jobs J` as a child process (stdout to
+  /dev/null), once per job count J of `--jobs` (default 1,2; 0 means one per CPU, resolved
+  here; the 1M run uses the largest): wall time, papers/s, the ingest process's peak RSS
+  (os.wait4) and the peak of its whole process tree (with J > 1 the workers are its children).
+  Sizes up to 10k run three times and report the median (the best is kept too).
+  Peak semantics, on Linux: wait4's ru_maxrss is the larger of the child's own high-water RSS
+  and the largest of the descendants it waited for (a max, never a sum), so with J = 1 it is
+  the process's own peak and with J > 1 that of the largest single process. The tree peak is
+  the largest sum of RSS over the child and its descendants, sampled every 50 ms, floored at
+  the wait4 figure and equal to it when no worker ran (so with J = 1 tree = process). Pages
+  that forked workers still share with the parent count once per process: an upper bound.
 - the pipeline stages run by hand in a fresh child process (rules, read + parse, dedup, tag,
   rank, jsonl output), in batches as `ingest` streams them (`--stages-mode whole`: whole lists
   as `pipeline.run` does): time, peak RSS during the stage and RSS after it.
@@ -24,6 +32,7 @@ Everything but papertriage itself and scikit-learn is the standard library.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -57,16 +66,102 @@ DEFAULT_PAGE = Path("/work/shared/corpus/hf-daily-papers.txt")
 # --------------------------------------------------------------------------------------------
 
 
+def _children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from the ppid in /proc/*/stat.
+
+    /proc/PID/task/TID/children would be cheaper but needs CONFIG_PROC_CHILDREN, which not
+    every kernel has; scanning /proc costs about 1 ms per 70 processes.
+    """
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                data = handle.read()
+        except OSError:  # exited since listdir
+            continue
+        # The command name (field 2) may hold spaces and parentheses: split after the last ")".
+        ppid = int(data[data.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(name))
+    return children
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants alive now."""
+    children = _children_by_parent()
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, ()))
+    return found
+
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / MB if hasattr(os, "sysconf") else 4096 / MB
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident set of one process (0 if it is gone or a zombie)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE_MB
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process and its descendants until stopped.
+
+    wait4 gives exact peaks but per process, never a sum: with `ingest --jobs N` the parent and
+    N forked workers hold memory at the same time, and only sampling sees that total.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_mb = 0.0
+        self.max_processes = 0
+        self.samples = 0
+        self.supported = os.path.isdir("/proc/self")
+        # Not `_stop`: threading.Thread has a method of that name.
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        if not self.supported:
+            return
+        while True:
+            # A zombie (exited, not yet waited) has no RSS: it is not counted as a process.
+            sizes = [size for size in map(_rss_mb, _tree(self.pid)) if size > 0]
+            if sizes:
+                self.samples += 1
+                self.peak_mb = max(self.peak_mb, sum(sizes))
+                self.max_processes = max(self.max_processes, len(sizes))
+            if self._done.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
 def run_measured(
     cmd: Sequence[str],
     timeout: float | None = None,
     mem_limit_gb: float | None = None,
     stdout_path: str | None = None,
+    sample_tree: bool = False,
 ) -> dict[str, Any]:
     """Run cmd with stdout to /dev/null (or a file); return wall s, peak RSS MB, rc, stderr.
 
     The child's own rusage comes from os.wait4 on its pid, so ru_maxrss is that child's peak
-    (RUSAGE_CHILDREN would only give the largest of all children so far).
+    (RUSAGE_CHILDREN would only give the largest of all children so far). On Linux it is
+    the max of the child's own high-water mark and those of the descendants it waited for,
+    and its CPU times include theirs. With sample_tree, a thread also samples the summed RSS
+    of the child and its descendants (tree_peak_mb, floored at peak_mb, and the most
+    processes seen at once); it is off elsewhere so that short runs (start-up) are not
+    perturbed by /proc scans.
     """
     preexec = None
     if mem_limit_gb:
@@ -82,13 +177,21 @@ def run_measured(
         try:
             start = time.perf_counter()
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, preexec_fn=preexec)
+            sampler = _TreeSampler(proc.pid) if sample_tree else None
+            if sampler is not None:
+                sampler.start()
             timer = None
             timed_out = threading.Event()
             if timeout:
 
                 def kill() -> None:
                     timed_out.set()
-                    os.kill(proc.pid, signal.SIGKILL)
+                    # The whole tree: workers whose parent is killed would live on as orphans.
+                    # All are listed before any is killed, since an orphan is re-parented and
+                    # could no longer be found.
+                    for pid in _tree(proc.pid) if os.path.isdir("/proc/self") else [proc.pid]:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGKILL)
 
                 timer = threading.Timer(timeout, kill)
                 timer.start()
@@ -96,12 +199,14 @@ def run_measured(
             wall = time.perf_counter() - start
             if timer:
                 timer.cancel()
+            if sampler is not None:
+                sampler.stop()
             proc.returncode = os.waitstatus_to_exitcode(status)
         finally:
             out.close()
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
-    return {
+    result = {
         "wall": wall,
         "peak_mb": usage.ru_maxrss / 1024,  # KiB on Linux
         "rc": proc.returncode,
@@ -110,6 +215,16 @@ def run_measured(
         "user": usage.ru_utime,
         "sys": usage.ru_stime,
     }
+    if sampler is not None and sampler.supported:
+        # A lone process is its own tree, and wait4's peak is exact where a 50 ms sample is
+        # not; with workers the exact figure is still a floor for the sampled sum.
+        processes = max(sampler.max_processes, 1)
+        result["tree_peak_mb"] = (
+            max(sampler.peak_mb, result["peak_mb"]) if processes > 1 else result["peak_mb"]
+        )
+        result["processes"] = processes
+        result["tree_samples"] = sampler.samples
+    return result
 
 
 def papertriage_command() -> list[str]:
@@ -454,13 +569,16 @@ class Bench:
     def log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    def ingest(self, path: Path, mem_limit_gb: float | None = None) -> dict[str, Any]:
-        base = [*self.cli, "ingest", str(path), "--format", "jsonl"]
+    def ingest(
+        self, path: Path, jobs: int = 1, mem_limit_gb: float | None = None
+    ) -> dict[str, Any]:
+        # --jobs is passed even for 1, so that a row's label cannot drift from ingest's default.
+        base = [*self.cli, "ingest", str(path), "--format", "jsonl", "--jobs", str(jobs)]
         if self.args.input_format:
             base += ["--input-format", self.args.input_format]
         while True:
             cmd = base + (["--no-store"] if self.no_store else [])
-            result = run_measured(cmd, self.args.timeout, mem_limit_gb)
+            result = run_measured(cmd, self.args.timeout, mem_limit_gb, sample_tree=True)
             if (
                 self.no_store
                 and result["rc"] == 2
@@ -502,21 +620,33 @@ class Bench:
         walls = sorted(r["wall"] for r in ok)
         median = statistics.median(walls)
         chosen = min(ok, key=lambda r: abs(r["wall"] - median))
-        return {
-            **chosen,
-            "wall": median,
-            "best": walls[0],
-            "runs": len(runs),
-            "peak_mb": max(r["peak_mb"] for r in ok),
+        # Memory figures are the largest over the runs, like peak_mb.
+        peaks = {
+            key: max(r[key] for r in ok)
+            for key in ("peak_mb", "tree_peak_mb", "processes")
+            if all(key in r for r in ok)
         }
+        return {**chosen, "wall": median, "best": walls[0], "runs": len(runs), **peaks}
 
-    def size(self, n: int, stages: bool = True, mem_limit_gb: float | None = None) -> dict:
+    def size(
+        self,
+        n: int,
+        jobs: Sequence[int],
+        stages: bool = True,
+        mem_limit_gb: float | None = None,
+    ) -> dict:
         path, gen = listing(self.workdir, n, self.args.seed)
         self.log(f"[{n}] listing {path.name}: {gen['bytes'] / MB:.1f} MB")
-        entry: dict[str, Any] = {"n": n, "generator": gen, "file": str(path)}
-        self.log(f"[{n}] papertriage ingest ...")
-        entry["ingest"] = self.repeated(n, lambda: self.ingest(path, mem_limit_gb))
-        self.log(f"[{n}]   {entry['ingest']['wall']:.2f} s, {entry['ingest']['peak_mb']:.0f} MB")
+        entry: dict[str, Any] = {"n": n, "generator": gen, "file": str(path), "ingest": []}
+        for j in jobs:
+            self.log(f"[{n}] papertriage ingest --jobs {j} ...")
+            ing = self.repeated(n, lambda j=j: self.ingest(path, j, mem_limit_gb))
+            entry["ingest"].append({"jobs": j, **ing})
+            tree = ing.get("tree_peak_mb")
+            self.log(
+                f"[{n}]   {ing['wall']:.2f} s, {ing['peak_mb']:.0f} MB"
+                + (f", tree {tree:.0f} MB in {ing['processes']} process(es)" if tree else "")
+            )
         self.log(f"[{n}] baseline ...")
         entry["baseline"] = self.repeated(
             n,
@@ -635,12 +765,19 @@ class Bench:
             self.log("start-up ...")
             results["startup"] = self.startup()
             results["page"] = self.page()
+            results["jobs"] = args.jobs
             for n in args.sizes:
-                results["sizes"].append(self.size(n))
+                results["sizes"].append(self.size(n, args.jobs))
             if args.million:
+                # One ingest run takes about half an hour: only the most parallel one.
                 self.log("[1000000] (ingest and baseline only) ...")
                 results["sizes"].append(
-                    self.size(1_000_000, stages=args.million_stages, mem_limit_gb=args.mem_limit)
+                    self.size(
+                        1_000_000,
+                        [max(args.jobs)],
+                        stages=args.million_stages,
+                        mem_limit_gb=args.mem_limit,
+                    )
                 )
             results["notes"] = self.notes
             results["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
@@ -721,38 +858,53 @@ def render(results: dict[str, Any]) -> str:
         f"at end: {_load(results.get('loadavg_end'))} "
         "(other work on the machine inflates wall times).",
         "",
-        "## Ingest (`ingest FILE --format jsonl --no-store`, stdout to /dev/null)",
+        "## Ingest (`ingest FILE --format jsonl --no-store --jobs J`, stdout to /dev/null)",
         "",
-        "Wall time is the median of 3 runs up to 10k papers (best in brackets), 1 run above; "
-        "peak is the child's max RSS. Baseline: read + split + one TfidfVectorizer(1-2 grams, "
-        "sublinear tf, English stop words) fit_transform + prototypes transform + one sparse "
-        "product, in a fresh Python process. Ratio = papertriage wall / baseline wall.",
+        "One row per size N and job count J (`--jobs`: with J > 1, J worker processes tag the "
+        "batches after the first (1000 papers by default), so an input of one batch runs in one "
+        "process whatever J). Wall time is the median of 3 runs up to 10k papers (best in "
+        "brackets), 1 run above. Peak MB is the ingest process's max RSS from wait4 (on Linux "
+        "the max, not the sum, of its own and its waited workers' peaks); peak MB (tree) is "
+        "the largest sum of RSS over it and its workers, sampled every 50 ms (pages the forked "
+        "workers share with it count once per process: an upper bound); processes is the most "
+        "seen at once. "
+        "Memory figures are the largest over the runs. Baseline (measured once per N): "
+        "read + split + one TfidfVectorizer(1-2 grams, sublinear tf, English stop words) "
+        "fit_transform + prototypes transform + one sparse product, in a fresh Python "
+        "process. Ratio = papertriage wall / baseline wall.",
         "",
-        "| N | papertriage wall s | papers/s | peak MB | baseline wall s | baseline peak MB "
-        "| ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | jobs | papertriage wall s | papers/s | peak MB | peak MB (tree) | processes "
+        "| baseline wall s | baseline peak MB | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for entry in results["sizes"]:
-        n, ing, base = entry["n"], entry["ingest"], entry["baseline"]
-        if ing.get("failed") or ing["rc"] != 0:
-            why = "timed out" if ing.get("timed_out") else f"failed rc={ing['rc']}"
-            pt = f"{why} after {ing['wall']:.1f}"
-            rate = "n/a"
-        else:
-            pt = f"{ing['wall']:.2f}" + (f" ({ing['best']:.2f})" if ing.get("runs", 1) > 1 else "")
-            rate = f"{n / ing['wall']:,.0f}"
-        if base.get("failed") or base["rc"] != 0:
-            bw, ratio = f"failed rc={base['rc']}", "n/a"
-        else:
+        n, base = entry["n"], entry["baseline"]
+        base_ok = not base.get("failed") and base["rc"] == 0
+        if base_ok:
             bw = f"{base['wall']:.2f}" + (
                 f" ({base['best']:.2f})" if base.get("runs", 1) > 1 else ""
             )
+        else:
+            bw = f"failed rc={base['rc']}"
+        for row, ing in enumerate(entry["ingest"]):
             ok = not ing.get("failed") and ing["rc"] == 0
-            ratio = f"{ing['wall'] / base['wall']:.2f}x" if ok else "n/a"
-        lines.append(
-            f"| {n:,} | {pt} | {rate} | {ing['peak_mb']:.0f} | {bw} | {base['peak_mb']:.0f} "
-            f"| {ratio} |"
-        )
+            if ok:
+                pt = f"{ing['wall']:.2f}" + (
+                    f" ({ing['best']:.2f})" if ing.get("runs", 1) > 1 else ""
+                )
+                rate = f"{n / ing['wall']:,.0f}"
+            else:
+                why = "timed out" if ing.get("timed_out") else f"failed rc={ing['rc']}"
+                pt = f"{why} after {ing['wall']:.1f}"
+                rate = "n/a"
+            ratio = f"{ing['wall'] / base['wall']:.2f}x" if ok and base_ok else "n/a"
+            # The baseline is one measurement per N: shown on that N's first row only.
+            baseline = f"{bw} | {base['peak_mb']:.0f}" if row == 0 else " | "
+            lines.append(
+                f"| {n:,} | {ing['jobs']} | {pt} | {rate} | {ing['peak_mb']:.0f} "
+                f"| {_f(ing.get('tree_peak_mb'), 0)} | {_f(ing.get('processes'))} "
+                f"| {baseline} | {ratio} |"
+            )
     lines.append("")
     # Baseline breakdown
     lines += [
@@ -891,8 +1043,9 @@ def render(results: dict[str, Any]) -> str:
     for note in results.get("notes", []):
         lines.append(f"Note: {note}")
     for entry in results["sizes"]:
-        for key in ("ingest", "baseline", "stages"):
-            part = entry.get(key)
+        parts = [(f"ingest --jobs {ing['jobs']}", ing) for ing in entry["ingest"]]
+        parts += [(key, entry.get(key)) for key in ("baseline", "stages")]
+        for key, part in parts:
             if part and part.get("rc"):
                 tail = part["stderr"].strip().splitlines()[-3:]
                 lines.append(
@@ -936,9 +1089,36 @@ def parse_sizes(text: str) -> list[int]:
     return [int(float(part)) for part in text.replace("_", "").split(",") if part.strip()]
 
 
+def parse_jobs(text: str) -> list[int]:
+    """Job counts in the order given, without repeats; 0 (ingest's "one per CPU") becomes the
+    number of CPUs this process may use, which is what ingest resolves it to, so that the
+    report shows a number."""
+    jobs: list[int] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        value = int(part)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"job counts are >= 0, not {value}")
+        if value == 0:
+            value = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        if value not in jobs:
+            jobs.append(value)
+    if not jobs:
+        raise argparse.ArgumentTypeError("no job count given")
+    return jobs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10000])
+    parser.add_argument(
+        "--jobs",
+        type=parse_jobs,
+        default=[1, 2],
+        help="comma-separated `ingest --jobs` counts measured per size (0: one per CPU); "
+        "the 1M run uses the largest",
+    )
     parser.add_argument("--million", action="store_true", help="also 1,000,000 papers")
     parser.add_argument("--million-stages", action="store_true", help="stages at 1M too")
     parser.add_argument("--mem-limit", type=float, default=20.0, help="GB cap for the 1M run")
@@ -977,9 +1157,9 @@ def main(argv: list[str] | None = None) -> None:
         Path(args.out).write_text(report, encoding="utf-8")
     if args.json:
         for entry in results["sizes"]:
-            for key in ("ingest", "baseline", "stages"):
-                if entry.get(key):
-                    entry[key]["stderr"] = entry[key]["stderr"][-2000:]
+            for part in [*entry["ingest"], entry.get("baseline"), entry.get("stages")]:
+                if part:
+                    part["stderr"] = part["stderr"][-2000:]
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
