@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 import time
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -208,6 +209,27 @@ InputFormatOpt = Annotated[
 ]
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Tune the cyclic garbage collector for a run that allocates millions of small objects.
+
+    Tagging makes no reference cycles, yet the collector would scan young objects every 700
+    allocations and, now and then, every object the process holds (rules, dedup keys): a
+    quarter of a large run's time. Objects that live for the whole run are frozen out of its
+    scans and young ones are scanned far less often; cycles are still collected.
+    """
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 @command(app)
 def ingest(
     inputs: InputsArg,
@@ -304,7 +326,7 @@ def ingest(
         from papertriage.store import recording
 
         recording = recording(inputs, options.load(), db)
-    with progress_bar(enabled=not quiet) as on_batch, recording as recorder:
+    with _fewer_collections(), progress_bar(enabled=not quiet) as on_batch, recording as recorder:
         result = stream(
             inputs,
             input_format=input_format,
