@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+import orjson
+
 from papertriage.formats import SCHEMA_VERSION, Rendered, RunResult, generator
 from papertriage.models import TaggedPaper
 
@@ -43,7 +45,9 @@ def json_record(paper: TaggedPaper) -> str:
 
 
 def jsonl_record(paper: TaggedPaper) -> str:
-    return json.dumps(paper.to_dict(), ensure_ascii=False) + "\n"
+    # orjson: encoding is a fifth of the time a large input spends per paper with the
+    # standard library's encoder, a few percent with orjson. Compact separators.
+    return orjson.dumps(paper.to_dict(), option=orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def render_jsonl(result: RunResult, stream: TextIO) -> None:
