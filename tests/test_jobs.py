@@ -9,7 +9,15 @@ import sys
 
 import pytest
 
-from conftest import DAILY, DAILY_TITLES, RULE_ARGS, invoke, run_process, subprocess_env
+from conftest import (
+    DAILY,
+    DAILY_TITLES,
+    RULE_ARGS,
+    assert_one_error_line,
+    invoke,
+    run_process,
+    subprocess_env,
+)
 from papertriage.engine import Engine
 from papertriage.pipeline import RuleOptions, stream
 from papertriage.rules import load_rules
@@ -114,3 +122,18 @@ def test_streamed_engine_keeps_evidence_of_assigned_themes_only():
             else:
                 assert other.keywords == other.negative == other.similar_terms == []
     assert any(s.keywords for p in everything for s in p.scores.values() if not s.assigned)
+
+
+def _die(batch):
+    import os
+
+    os._exit(3)
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(many, monkeypatch):
+    import papertriage.workers
+
+    monkeypatch.setattr(papertriage.workers, "_tag", _die)
+    out = invoke(["ingest", str(many), *RULE_ARGS, "--batch-size", "4", "--no-store", "-j", "2"])
+    assert out.exit_code == 1
+    assert "worker process died" in assert_one_error_line(out.stderr)

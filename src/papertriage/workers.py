@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from papertriage.errors import PapertriageError
 from papertriage.ranking import score_papers
 
 if TYPE_CHECKING:
@@ -69,27 +70,40 @@ class WorkerPool:
         profile: Profile | None = None,
         record: RecordRenderer | None = None,
     ):
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         # fork shares the engine (rules, idf, word caches) without pickling it; spawn (where
         # fork does not exist) pickles it once per worker.
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.jobs = jobs
-        self._pool = context.Pool(jobs, _start, (engine, themes, profile, record))
+        # concurrent.futures rather than multiprocessing.Pool: when a worker dies (killed,
+        # out of memory) the run fails at once instead of waiting forever for its batch.
+        self._executor = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start, initargs=(engine, themes, profile, record)
+        )
 
     def map(self, batches: Iterable[list[Paper]]) -> Iterator[list[Any]]:
         """Tagged papers (or rendered texts, with a record renderer) of each batch."""
+        from concurrent.futures.process import BrokenProcessPool
+
         pending: deque = deque()
-        for batch in batches:
-            pending.append(self._pool.apply_async(_tag, (batch,)))
-            if len(pending) >= 2 * self.jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        try:
+            for batch in batches:
+                pending.append(self._executor.submit(_tag, batch))
+                if len(pending) >= 2 * self.jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise PapertriageError(
+                "a worker process died (killed, or out of memory?); try fewer --jobs"
+            ) from None
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Results not taken (an error, a closed pipe) are dropped with the workers.
-        self._pool.terminate()
-        self._pool.join()
+        # Batches not started yet are dropped (an error, a closed pipe); a worker finishes
+        # the one it is tagging, then stops.
+        self._executor.shutdown(wait=True, cancel_futures=True)
