@@ -115,7 +115,7 @@ class Paper:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class KeywordHit:
     term: str
     where: str  # "title" or "abstract"
@@ -133,7 +133,7 @@ class KeywordHit:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class ThemeScore:
     """A paper's score for one theme with all the evidence behind it.
 
@@ -182,7 +182,7 @@ class ThemeScore:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class TaggedPaper:
     paper: Paper
     scores: dict[str, ThemeScore]
