@@ -96,3 +96,13 @@ def test_sublinear_tf_matches_hand_computation():
         sum(w * w for w in proto.values())
     )
     assert cosine == pytest.approx(dot / norm, abs=1e-12)
+
+
+def test_a_term_repeated_thousands_of_times_weighs_one_plus_its_log():
+    from papertriage.tfidf import PrototypeIndex, cosine_terms, vector
+
+    index = PrototypeIndex(["agents call tools"], [], [analyse("agents agents tools")])
+    for repeats in (3, 999, 1000, 5000):
+        terms = ["agents"] * repeats + ["tools"]
+        expected, _ = cosine_terms(vector(terms, index.idf), index.prototypes[0])
+        assert index.measure(terms).cosines[0] == pytest.approx(expected, abs=1e-12)

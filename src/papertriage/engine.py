@@ -9,12 +9,12 @@ the other themes get their exact points and similarity without the lists behind 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
 from itertools import repeat
 
 from papertriage.models import KeywordHit, Paper, TaggedPaper, ThemeScore
-from papertriage.rules import Matcher, Term, Theme
+from papertriage.rules import Matcher, Term, Theme, is_word_char
 from papertriage.tfidf import WORD, Measure, PrototypeIndex, analyse_words, words
 
 TITLE_FACTOR = 2.0
@@ -53,11 +53,31 @@ class _Text:
 def _count(term: Term, text: _Text) -> tuple[int, int]:
     """Matches of a term in the title and in the abstract, by its pattern."""
     matcher = term.matcher
-    if matcher.pattern.search(text.full_lower if matcher.lowercase else text.full) is None:
-        return 0, 0  # one scan in C rules out most candidates
-    return matcher.count(text.title, text.title_lower), matcher.count(
-        text.abstract, text.abstract_lower
-    )
+    if matcher.literal is None:
+        # A user regex may run across the line between title and abstract (``\s+``):
+        # it is counted in each on its own.
+        if matcher.pattern.search(text.full) is None:
+            return 0, 0
+        return matcher.count(text.title, text.title_lower), matcher.count(
+            text.abstract, text.abstract_lower
+        )
+    # A term's pattern crosses from one word to the next through one separator at most, so
+    # one scan of "title\nabstract" finds what scans of each would: a match that starts in
+    # the title and ends in the abstract is neither's.
+    if matcher.lowercase:
+        target, split = text.full_lower, len(text.title_lower)
+    else:
+        target, split = text.full, len(text.title)
+    in_title = in_abstract = 0
+    for match in matcher.pattern.finditer(target):
+        start = match.start()
+        if matcher.check_start and start and is_word_char(target[start - 1]):
+            continue
+        if match.end() <= split:
+            in_title += 1
+        elif start > split:
+            in_abstract += 1
+    return in_title, in_abstract
 
 
 def _required(term: Term, text: _Text) -> bool:
@@ -164,9 +184,12 @@ class KeywordIndex:
         forms, first, second, prefixed = self._leads
         form_hits = hits.intersection(forms)
         if form_hits:
-            in_title, in_abstract = Counter(title), Counter(abstract)
+            in_title: dict[str, int] = {}
+            in_abstract: dict[str, int] = {}
+            _count_elements(in_title, title)  # Counter's counting without its Python wrapper
+            _count_elements(in_abstract, abstract)
             for word in form_hits:
-                found = (in_title[word], in_abstract[word])
+                found = (in_title.get(word, 0), in_abstract.get(word, 0))
                 for slot in forms[word]:
                     before = counts.get(slot)
                     counts[slot] = (

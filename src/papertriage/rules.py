@@ -60,7 +60,7 @@ class Matcher:
         found = 0
         for match in self.pattern.finditer(target):
             start = match.start()
-            if start == 0 or not _is_word(target[start - 1]):
+            if start == 0 or not is_word_char(target[start - 1]):
                 found += 1
         return found
 
@@ -70,7 +70,7 @@ class Matcher:
         return self.count(text, lower) > 0
 
 
-def _is_word(ch: str) -> bool:
+def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
@@ -123,7 +123,7 @@ def compile_term(text: str) -> Matcher:
     words = [w for w in re.split(r"[\s\-]+", core) if w]
     parts = [_word_pattern(w, i == len(words) - 1, wildcard, acronym) for i, w in enumerate(words)]
     body = r"[\s\-]?".join(parts)
-    if not _is_word(core[:1]):
+    if not is_word_char(core[:1]):
         return Matcher(re.compile(rf"(?<!\w){body}(?!\w)"), not acronym, check_start=False)
     forms = None
     if len(words) == 1 and not wildcard and re.fullmatch(r"\w+", words[0]):

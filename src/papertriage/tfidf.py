@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import filterfalse, islice, repeat
@@ -181,7 +181,8 @@ class PrototypeIndex:
         # The table is fixed from here on: squared idf of every term, for the norms.
         self._idf = self.idf.weights()
         self._idf_squared = {term: w * w for term, w in self._idf.items()}
-        self._unseen_squared = self.idf.unseen() ** 2
+        self._unseen = self.idf.unseen()
+        self._unseen_squared = self._unseen**2
 
     def measure(self, terms: Sequence[str]) -> Measure:
         """Cosine of one document (its analysed terms) to each prototype.
@@ -190,16 +191,20 @@ class PrototypeIndex:
         prototype has enter a cosine; both are computed with as little Python per term as
         possible, since this runs once per paper of inputs of any size.
         """
-        counts = Counter(terms)
+        counts: dict[str, int] = {}
+        _count_elements(counts, terms)  # Counter's own counting, without its Python wrapper
         cosines = [0.0] * len(self.prototypes)
         if not counts:
             return Measure(cosines, [], self.prototypes)
-        squared_idf = map(self._idf_squared.get, counts, repeat(self._unseen_squared))
-        if max(counts.values()) < len(_TF_SQUARED):
+        try:
             squared_tf = map(_TF_SQUARED.__getitem__, counts.values())
-        else:
-            squared_tf = ((1.0 + math.log(c)) ** 2 for c in counts.values())
-        norm = math.sqrt(sum(map(mul, squared_tf, squared_idf)))
+            squared_idf = map(self._idf_squared.get, counts, repeat(self._unseen_squared))
+            norm = math.sqrt(sum(map(mul, squared_tf, squared_idf)))
+        except IndexError:  # a term more than a thousand times
+            weights = (
+                (1.0 + math.log(c)) * self._idf.get(t, self._unseen) for t, c in counts.items()
+            )
+            norm = math.sqrt(sum(w * w for w in weights))
         shared = []
         if norm:
             idf = self._idf
