@@ -137,3 +137,26 @@ def test_a_worker_that_dies_fails_the_run_instead_of_hanging(many, monkeypatch):
     out = invoke(["ingest", str(many), *RULE_ARGS, "--batch-size", "4", "--no-store", "-j", "2"])
     assert out.exit_code == 1
     assert "worker process died" in assert_one_error_line(out.stderr)
+
+
+def test_by_default_workers_start_only_where_they_pay(many, monkeypatch, isolated_env):
+    import papertriage.workers
+    from papertriage.pipeline import AUTO_JOBS
+    from papertriage.workers import WorkerPool, available_cpus
+
+    started: list[int] = []
+
+    class Spy(WorkerPool):
+        def __init__(self, jobs, *args, **kwargs):
+            started.append(jobs)
+            super().__init__(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(papertriage.workers, "WorkerPool", Spy)
+    _ingest(many, "-f", "jsonl", "--db", str(isolated_env / "auto.db"))  # the library
+    _ingest(many, "--no-store", "-f", "table")  # rendered by the main process
+    _ingest(many, "--no-store", "-f", "jsonl", "--sort", "score")  # ranked
+    assert started == []
+    default = _ingest(many, "--no-store", "-f", "jsonl")
+    expected = min(available_cpus(), AUTO_JOBS)
+    assert started == ([expected] if expected > 1 else [])
+    assert default == _ingest(many, "--no-store", "-f", "jsonl", "-j", "1")

@@ -276,14 +276,17 @@ def ingest(
         typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
     ] = 1000,
     jobs: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--jobs",
             "-j",
             min=0,
-            help="Worker processes that tag a large input after its first batch (0: one per CPU).",
+            show_default="auto",
+            help="Worker processes that tag a large input after its first batch (0: one per "
+            "CPU; 1: none). By default: one per CPU, at most 4, for json/jsonl/csv output "
+            "with --no-store, where workers pay; none otherwise.",
         ),
-    ] = 1,
+    ] = None,
     no_store: Annotated[
         bool, typer.Option("--no-store", help="Do not save the papers in the library.")
     ] = False,
@@ -338,7 +341,7 @@ def ingest(
             batch_size=batch_size,
             on_batch=on_batch,
             on_tagged=recorder.add if recorder is not None else None,
-            jobs=jobs or available_cpus(),
+            jobs=available_cpus() if jobs == 0 else jobs,
             record=record_renderer(fmt.value),
         )
         pipe_closed = False

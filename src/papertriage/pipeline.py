@@ -159,6 +159,20 @@ def run(
 
 
 BATCH_SIZE = 1000
+AUTO_JOBS = 4  # beyond this the main process (read, dedup, write) cannot keep workers busy
+
+
+def auto_jobs(workers_render: bool) -> int:
+    """Worker processes when --jobs is not given. Workers pay when they send back rendered
+    text; tagged objects (for the library or a ranking) cost the main process about as much
+    to receive as tagging them itself, so then it tags alone."""
+    if not workers_render:
+        return 1
+    from papertriage.workers import available_cpus
+
+    return min(available_cpus(), AUTO_JOBS)
+
+
 SORTS = ("auto", "score", "input")
 
 
@@ -175,7 +189,7 @@ def stream(
     batch_size: int = BATCH_SIZE,
     on_batch: ProgressCallback | None = None,
     on_tagged: Callable[[list[TaggedPaper]], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     record: RecordRenderer | None = None,
 ) -> RunResult:
     """The ingest run for inputs of any size, in batches of `batch_size` papers.
@@ -186,7 +200,9 @@ def stream(
     its papers come in input order (rank null); "score" ranks it (holding every paper);
     `top` keeps only the best N, ranked. The TF-IDF idf is fitted on the first batch.
 
-    With `jobs` > 1, the batches after the first are tagged by that many worker processes.
+    With `jobs` > 1, the batches after the first are tagged by that many worker processes;
+    None lets the run decide: workers (one per CPU, at most AUTO_JOBS) only where they pay,
+    that is where they can render the papers themselves.
     `record` is the output format's per-paper renderer: when given (and nothing needs the
     tagged objects: no `on_tagged`, no ranking), workers render streamed papers themselves
     and the result yields `Rendered` texts.
@@ -221,17 +237,18 @@ def stream(
     def tagged_batches(scored: bool) -> Iterator[TaggedPaper | Rendered]:
         """Every paper, tagged; with `scored`, only those kept by --theme and the profile,
         with their relevance, rendered when workers can do it."""
+        render = record if scored and on_tagged is None else None
+        workers = jobs if jobs is not None else auto_jobs(render is not None)
         work = batches()
-        for batch in itertools.islice(work, 1 if jobs > 1 else None):
+        for batch in itertools.islice(work, 1 if workers > 1 else None):
             yield from done(engine.tag(batch), scored)
-        second = next(work, None) if jobs > 1 else None
+        second = next(work, None) if workers > 1 else None
         if second is None:
             return
         from papertriage.workers import WorkerPool
 
-        render = record if scored and on_tagged is None else None
         # The first batch fixed the idf: every worker gets the engine as it is now.
-        with WorkerPool(jobs, engine, themes, profile, render) as pool:
+        with WorkerPool(workers, engine, themes, profile, render) as pool:
             for result in pool.map(itertools.chain([second], work)):
                 if render is not None:
                     if on_batch is not None:
