@@ -406,7 +406,11 @@ def child_stages(path: str, out_path: str, use_tracemalloc: bool, mode: str) -> 
             deduplicator = api("papertriage.dedup", "Deduplicator")()
             is_new, seal = deduplicator.is_new, getattr(deduplicator, "seal", lambda: None)
             merges = deduplicator.merges
-            engine = api("papertriage.engine", "Engine")(themes, stream=True)
+            engine_class = api("papertriage.engine", "Engine")
+            try:  # as ingest makes it: evidence only for the themes a paper is assigned
+                engine = engine_class(themes, stream=True, evidence="assigned")
+            except TypeError:  # before the engine had that option
+                engine = engine_class(themes, stream=True)
             score_papers = api("papertriage.ranking", "score_papers")
             batch_size = getattr(modules["papertriage.pipeline"], "BATCH_SIZE", 1000)
         except Exception as exc:
