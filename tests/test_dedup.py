@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from papertriage.dedup import deduplicate
-from papertriage.models import Paper, Source
+from papertriage.models import Paper, Source, normalise_title
 
 
 @pytest.mark.parametrize(
@@ -79,3 +81,92 @@ def test_same_title_with_different_arxiv_ids_is_two_papers():
         ]
     )
     assert len(papers) == 2 and merges == []
+
+
+def _crowded_titles(count: int, seed: int) -> list[str]:
+    """Titles that all share their longest words, so that they fall into a few large blocks,
+    with near-duplicates (a typo, a British spelling, a dropped article), sequels, titles over
+    255 characters and non-ASCII letters among them."""
+    import random
+
+    rng = random.Random(seed)
+    methods = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Ωmega"]
+    verbs = ["Scaling", "Rethinking", "Benchmarking", "Optimizing", "Understanding", "Improving"]
+    tails = ["for Healthcare", "in Finance", "with Large Models", "via Retrieval", "at Scale", ""]
+    titles: list[str] = []
+    for _ in range(count):
+        if titles and rng.random() < 0.2:
+            earlier = rng.choice(titles)
+            if rng.random() < 0.5:
+                at = rng.randrange(len(earlier))
+                title = earlier[:at] + earlier[at + 1 :]  # a typo: one character fewer
+            elif rng.random() < 0.5:
+                title = earlier.replace("Optimizing", "Optimising").replace(" the ", " ")
+            else:
+                title = earlier + " Part II"
+        else:
+            title = (
+                f"{rng.choice(methods)}{rng.randrange(40)}: {rng.choice(verbs)} Sequential "
+                f"Recommendation Transformers {rng.choice(tails)}"
+            )
+            if rng.random() < 0.05:
+                title += " and the " + " ".join(rng.choice(verbs) for _ in range(30))
+        titles.append(title.strip())
+    return titles
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_large_blocks_find_the_same_matches_as_a_scan_of_the_whole_block(seed, monkeypatch):
+    from papertriage import dedup
+
+    titles = _crowded_titles(800, seed)
+    fast_papers, fast_merges = deduplicate([Paper(t) for t in titles])
+    # Blocks this large are filtered by character counts before rapidfuzz sees them.
+    sizes = Counter(key for t in titles for key in dedup._blocks(normalise_title(t)))
+    assert max(sizes.values()) > 5 * dedup._LARGE_BLOCK
+    monkeypatch.setattr(dedup, "_LARGE_BLOCK", len(titles) + 1)  # every block scanned whole
+    slow_papers, slow_merges = deduplicate([Paper(t) for t in titles])
+    assert [p.title for p in fast_papers] == [p.title for p in slow_papers]
+    assert [m.to_dict() for m in fast_merges] == [m.to_dict() for m in slow_merges]
+    assert any(m.reason.startswith("fuzzy") for m in fast_merges)
+
+
+def test_a_near_duplicate_is_found_in_a_block_of_hundreds_of_similar_titles():
+    crowd = [
+        f"Method{i:03d}: Scaling Sequential Recommendation Transformers for Domain {i}"
+        for i in range(300)
+    ]
+    target = "Rethinking Sequential Recommendation Transformers with Hierarchical Memory"
+    typo = "Rethinking Sequential Recommendation Transformers with Hierarchical Memroy"
+    greek = "alpha beta gamma delta epsilon zeta theta iota kappa lambda omicron sigma upsilon"
+    words = " ".join(w + end for end in ("", "ic", "oid") for w in greek.split())
+    long = f"Sequential Recommendation Transformers: {words}"  # over 255 characters
+    assert len(long) > 255
+    papers, merges = deduplicate(
+        [Paper(t) for t in crowd[:150]]
+        + [Paper(target), Paper(long)]
+        + [Paper(t) for t in crowd[150:]]
+        + [Paper(typo), Paper(long.replace("gamma", "gama", 1))]
+    )
+    assert len(papers) == 302
+    assert [(m.kept_title, m.merged_title) for m in merges] == [
+        (target, typo),
+        (long, long.replace("gamma", "gama", 1)),
+    ]
+
+
+def test_a_duplicate_of_a_written_paper_is_reported_under_the_kept_papers_id():
+    from papertriage.dedup import Deduplicator
+    from papertriage.models import title_hash
+
+    dedup = Deduplicator()
+    assert dedup.is_new(Paper("Sparse Attention at Scale"))
+    assert dedup.is_new(Paper("Dense Retrieval for Everyone"))
+    # The same title with an arXiv id: merged, and the kept paper now has that id.
+    assert not dedup.is_new(Paper("Dense Retrieval for Everyone", arxiv_id="2401.00003"))
+    dedup.seal()
+    assert not dedup.is_new(Paper("Sparse attention at scale"))
+    assert not dedup.is_new(Paper("Dense Retrieval for Everyone!"))
+    dropped = dedup.merges[1:]
+    assert [m.kept_id for m in dropped] == [title_hash("Sparse Attention at Scale"), "2401.00003"]
+    assert all("already written" in m.reason for m in dropped)
