@@ -893,7 +893,7 @@ class Library:
         from papertriage.engine import Engine
 
         version = rules_version(themes)
-        engine = Engine(themes, stream=True)
+        engine = Engine(themes, stream=True, evidence="assigned")  # only they are stored
         changes: list[RetagChange] = []
         total = 0
         with self.transaction():
