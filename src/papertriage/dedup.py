@@ -115,13 +115,13 @@ def _blocks(normalised: str) -> list[str]:
     # without a Python key function per word. Words shorter than 3 characters sort last, so
     # they need dropping from the first three only.
     longest = sorted(sorted(set(normalised.split())), key=len, reverse=True)[:3]
+    if len(longest) == 3 and len(longest[2]) >= 3:  # most titles
+        a, b, c = longest
+        return [f"{a} {b}", f"{a} {c}", f"{b} {c}"]
     words = [w for w in longest if len(w) >= 3]
     if len(words) < 2:
         return ["=" + normalised]
-    if len(words) == 2:
-        return [f"{words[0]} {words[1]}"]
-    a, b, c = words
-    return [f"{a} {b}", f"{a} {c}", f"{b} {c}"]
+    return [f"{words[0]} {words[1]}"]
 
 
 # Character classes whose counts bound how similar two titles can be (see `_Block`): space and
@@ -274,7 +274,7 @@ class Deduplicator:
         return (counts or _char_counts(normalised)) + bytes((255 - min(term, 255),))
 
     def _fuzzy(
-        self, normalised: str, blocks: list[_Block], paper: Paper
+        self, normalised: str, blocks: list[_Block | None], paper: Paper
     ) -> tuple[tuple[int, float] | None, bytes | None]:
         """The kept title the paper matches and the score, and the paper's character counts
         when large blocks needed them."""
@@ -287,6 +287,8 @@ class Deduplicator:
         counts = None
         countable = 0 < self._threshold < 200 and len(normalised) <= _MAX_COUNTED
         for block in blocks:
+            if block is None:
+                continue
             if block.columns is not None and countable:
                 if counts is None:
                     import numpy as np
@@ -341,7 +343,7 @@ class Deduplicator:
                 match, reason = candidate, "title"
         counts = None
         if match is None and normalised:
-            found, counts = self._fuzzy(normalised, [b for b in blocks if b is not None], paper)
+            found, counts = self._fuzzy(normalised, blocks, paper)
             if found:
                 match, reason = found[0], f"fuzzy {found[1]:.1f}"
         if match is not None:
