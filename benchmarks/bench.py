@@ -374,10 +374,12 @@ def child_stages(path: str, out_path: str, use_tracemalloc: bool, mode: str) -> 
     wrapped = [
         name
         for owner, name in (
-            (engine_mod, "best_similarities"),
+            (engine_mod, "best_similarities"),  # engines before the per-paper measure
             (engine_mod, "analyse"),
+            (engine_mod, "analyse_words"),
             (getattr(engine_mod, "PrototypeIndex", None), "__init__"),
             (getattr(engine_mod, "PrototypeIndex", None), "score_terms"),
+            (getattr(engine_mod, "PrototypeIndex", None), "measure"),
         )
         if _wrap_timed(owner, name, similarity)
     ]

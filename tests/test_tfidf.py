@@ -6,7 +6,35 @@ import math
 
 import pytest
 
-from papertriage.tfidf import analyse, similarities, sklearn_similarities
+from papertriage.tfidf import Similarity, analyse, similarities, stop_words
+
+
+def sklearn_similarities(
+    documents: list[str], prototypes: list[str], background: list[str]
+) -> list[list[Similarity]]:
+    """What `similarities` must give, computed with scikit-learn's sparse matrices."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        stop_words=sorted(stop_words()), sublinear_tf=True, ngram_range=(1, 2)
+    )
+    vectorizer.fit(documents + prototypes + background)
+    vocabulary = vectorizer.get_feature_names_out()
+    docs = vectorizer.transform(documents).tocsr()
+    protos = vectorizer.transform(prototypes).tocsr()
+    result: list[list[Similarity]] = [[] for _ in documents]
+    for j in range(protos.shape[0]):
+        products = docs.multiply(protos.getrow(j)).tocsr()
+        for i in range(products.shape[0]):
+            start, end = products.indptr[i], products.indptr[i + 1]
+            pairs = [
+                (str(vocabulary[c]), float(v))
+                for c, v in zip(products.indices[start:end], products.data[start:end])
+            ]
+            pairs.sort(key=lambda x: (-x[1], x[0]))
+            result[i].append((sum(v for _, v in pairs), pairs[:5]))
+    return result
+
 
 DOCUMENTS = [
     "Tool-using agents recover from failed API calls by planning a repair and retrying.",

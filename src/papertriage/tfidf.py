@@ -3,9 +3,9 @@
 Settings: lower-case, tokens of two or more word characters, English stop words removed,
 word 1-2 grams, sublinear tf (1 + ln tf), smooth idf (ln((1 + n) / (1 + df)) + 1), L2 norm.
 
-Small inputs (a day's listing) are vectorised here in pure Python, because importing
-scikit-learn alone takes over a second; `tests/test_tfidf.py` checks that the numbers equal
-scikit-learn's. Large inputs use scikit-learn itself (`sklearn_similarities`).
+Inputs of every size are vectorised here in pure Python: importing scikit-learn alone takes
+over a second, and a streamed input is measured a paper at a time against an idf fitted once.
+`tests/test_tfidf.py` checks that the numbers equal scikit-learn's.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from itertools import filterfalse, islice, repeat
 from operator import mul
 from pathlib import Path
 
-TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token_pattern
-# Runs of word characters: TOKEN's tokens are exactly those of two or more characters.
+# Runs of word characters: scikit-learn's tokens (r"(?u)\b\w\w+\b") are exactly those of
+# two or more characters.
 WORD = re.compile(r"\w+")
 # ASCII characters that are not word characters, to spaces: splitting an ASCII text on
 # whitespace then gives WORD's runs several times faster than the regex does.
@@ -77,9 +77,6 @@ class IdfTable:
     def add(self, terms: Sequence[str]) -> None:
         self.n += 1
         self.df.update(set(terms))
-
-    def idf(self, term: str) -> float:
-        return math.log((1 + self.n) / (1 + self.df.get(term, 0))) + 1.0
 
     def weights(self) -> dict[str, float]:
         """idf of every term seen, computed once per state of the table."""
@@ -220,9 +217,6 @@ class PrototypeIndex:
         measure = self.measure(terms)
         return [(c, measure.terms(j, top)) for j, c in enumerate(measure.cosines)]
 
-    def score(self, documents: Iterable[str]) -> list[list[Similarity]]:
-        return [self.score_terms(analyse(d)) for d in documents]
-
 
 def similarities(
     documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
@@ -232,42 +226,3 @@ def similarities(
     doc_terms = [analyse(d) for d in documents]
     index = PrototypeIndex(prototypes, background, doc_terms)
     return [index.score_terms(t) for t in doc_terms]
-
-
-SKLEARN_MIN_DOCUMENTS = 5000
-
-
-def sklearn_similarities(
-    documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
-) -> list[list[Similarity]]:
-    """The same result as `similarities`, computed with scikit-learn's sparse matrices."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(
-        stop_words=sorted(stop_words()), sublinear_tf=True, ngram_range=(1, 2)
-    )
-    vectorizer.fit(list(documents) + list(prototypes) + list(background))
-    vocabulary = vectorizer.get_feature_names_out()
-    docs = vectorizer.transform(documents).tocsr()
-    protos = vectorizer.transform(prototypes).tocsr()
-    result: list[list[Similarity]] = [[] for _ in documents]
-    for j in range(protos.shape[0]):
-        products = docs.multiply(protos.getrow(j)).tocsr()
-        for i in range(products.shape[0]):
-            start, end = products.indptr[i], products.indptr[i + 1]
-            pairs = [
-                (str(vocabulary[c]), float(v))
-                for c, v in zip(products.indices[start:end], products.data[start:end])
-            ]
-            pairs.sort(key=lambda x: (-x[1], x[0]))
-            result[i].append((sum(v for _, v in pairs), pairs[:5]))
-    return result
-
-
-def best_similarities(
-    documents: Sequence[str], prototypes: Sequence[str], background: Sequence[str] = ()
-) -> list[list[Similarity]]:
-    """Pure Python for a day's listing (no second-long import), scikit-learn for big inputs."""
-    if len(documents) >= SKLEARN_MIN_DOCUMENTS:
-        return sklearn_similarities(documents, prototypes, background)
-    return similarities(documents, prototypes, background)
