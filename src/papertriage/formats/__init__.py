@@ -7,6 +7,7 @@ the ``--format`` choices to them. `write_output` writes to stdout or, atomically
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -120,15 +121,34 @@ def write_output(result: RunResult, fmt: str, output: str | None) -> None:
 
 
 def write_with(render: Callable[[TextIO], None], output: str | None) -> None:
-    """Call `render` on stdout, or on a temporary file renamed to `output` when it is done."""
+    """Call `render` on stdout, or write `output`: a regular file (or a new one) through a
+    temporary file renamed into place when it is done; a symlink is followed, and the file
+    it points to is the one replaced; a FIFO or a device is written straight into."""
     if output is None or output == "-":
-        render(sys.stdout)
-        sys.stdout.flush()
+        try:
+            render(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise PapertriageError(
+                f"cannot write to standard output: {exc.strerror or exc}"
+            ) from None
         return
-    target = Path(output)
-    if target.is_dir():
+    # The file a symlink points to (followed to the end; a dangling link gives the file to
+    # create): the temporary file goes next to it, so that the rename stays on its file system
+    # and the link stays a link.
+    target = Path(os.path.realpath(output))
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
         raise PapertriageError(f"{output}: is a directory; give a file name to write to")
-    directory = target.parent if str(target.parent) else Path(".")
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_into(render, output, target)
+        return
+    directory = target.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -147,3 +167,13 @@ def write_with(render: Callable[[TextIO], None], output: str | None) -> None:
         if isinstance(exc, OSError):
             raise PapertriageError(f"{output}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _write_into(render: Callable[[TextIO], None], output: str, target: Path) -> None:
+    """Write into a FIFO, a character device or a socket-like file as it is: it cannot be
+    replaced by a rename, and must not be (`-o /dev/stderr`, a named pipe a reader waits on)."""
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            render(handle)
+    except OSError as exc:
+        raise PapertriageError(f"{output}: cannot write: {exc.strerror or exc}") from None
