@@ -30,6 +30,7 @@ EXPECTED = {
     "papertriage.jsonl": "jsonl",
     "broken.jsonl": "jsonl",
     "papertriage.csv": "csv",
+    "papertriage.md": "markdown",
     "other.csv": "csv",
     "broken.csv": "csv",
     "titles.txt": "text",
@@ -63,6 +64,22 @@ def test_fixture_has_no_unaccounted_line(name: str, expected: str):
     assert not [p for p in report.problems if p.kind == "unaccounted"]
 
 
+@pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED.items()))
+def test_fixture_read_as_a_file_gives_the_same_papers_as_in_memory(
+    name: str, expected: str
+) -> None:
+    """The CLI streams files (StreamText); every parser must work on that view too."""
+    from papertriage.reading import read_input
+
+    in_memory = list(parse_input(decode((FIXTURES / name).read_bytes(), name), ParseReport()))
+    source = read_input(str(FIXTURES / name))
+    try:
+        streamed = list(parse_input(source, ParseReport()))
+    finally:
+        source.close()
+    assert [(p.title, p.abstract) for p in streamed] == [(p.title, p.abstract) for p in in_memory]
+
+
 def test_every_format_has_a_parser():
     assert set(EXPECTED.values()) <= set(FORMATS)
     assert set(FORMATS) == {
@@ -74,6 +91,7 @@ def test_every_format_has_a_parser():
         "json",
         "jsonl",
         "csv",
+        "markdown",
         "text",
     }
 

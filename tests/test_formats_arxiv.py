@@ -136,18 +136,34 @@ def test_atom_doctype_is_refused_without_expanding_entities():
     assert report.unaccounted_lines(source.name, source.lines) == []
 
 
-def test_atom_entity_reference_after_doctype_is_an_error_not_an_expansion():
+def test_atom_entity_reference_is_kept_as_text_and_later_entries_are_read():
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">\n'
         "<entry><id>http://arxiv.org/abs/2407.00001v1</id><title>Kept</title></entry>\n"
-        "<entry><id>http://arxiv.org/abs/2407.00002v1</id><title>&x;</title></entry>\n"
+        "<entry><id>http://arxiv.org/abs/2407.00002v1</id><title>&x; of it</title></entry>\n"
+        "<entry><id>http://arxiv.org/abs/2407.00003v1</id><title>After &nbsp;it</title></entry>\n"
         "</feed>\n"
     )
     papers, report, _ = run("evil.xml", text)
-    assert [p.title for p in papers] == ["Kept"]
-    assert "root:" not in repr(report.problems)
-    assert {p.kind for p in report.problems} == {"unsafe-xml", "xml"}
+    assert [p.title for p in papers] == ["Kept", "&x; of it", "After &nbsp;it"]
+    assert "root:" not in repr(papers) + repr(report.problems)
+    assert [(p.kind, p.line) for p in report.problems] == [("unsafe-xml", 2), ("unsafe-xml", 5)]
+
+
+def test_atom_malformed_entry_costs_only_that_entry():
+    text = (
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        "<entry><id>http://arxiv.org/abs/2407.00001v1</id><title>One</title></entry>\n"
+        "<entry><id>http://arxiv.org/abs/2407.00002v1</id>\n<title>Two <b>bad</title>\n</entry>\n"
+        "<entry><id>http://arxiv.org/abs/2407.00003v1</id><title>Three</title></entry>\n"
+        "</feed>\n"
+    )
+    papers, report, source = run("bad.xml", text)
+    assert [p.title for p in papers] == ["One", "Three"]
+    assert [(p.kind, p.line) for p in report.problems] == [("xml", 4)]
+    assert "resumes at line 6" in report.problems[0].message
+    assert report.unaccounted_lines(source.name, source.lines) == []
 
 
 def test_atom_api_error_entry_is_a_problem():

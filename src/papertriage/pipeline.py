@@ -94,8 +94,17 @@ def iter_papers(
     if progress is not None and "-" not in names:
         progress.bytes_total = sum(Path(n).stat().st_size for n in names if Path(n).is_file())
     done = 0
+    found = 0
+    skipped: list[str] = []
     for name in names:
         source = read_input(name, stdin=stdin)
+        if source.binary is not None:
+            # Not text: one problem, and the other inputs are still read.
+            report.formats[source.name] = "binary"
+            report.records.setdefault(source.name, 0)
+            report.problems.extend(source.problems)
+            skipped.append(f"{source.name}: binary file skipped: {source.binary}")
+            continue
         count = 0
         try:
             for paper in parse_input(source, report, input_format):
@@ -109,8 +118,31 @@ def iter_papers(
         finally:
             source.close()
         done += source.bytes_read
+        found += count
         if not count:
-            raise InputError(f"{source.name}: no papers found in this input")
+            raise InputError(
+                f"{source.name}: no papers found in this input ({why_empty(source.name, report)})"
+            )
+    if not found and skipped:
+        raise InputError(skipped[0] + "; no papers read")
+
+
+def why_empty(name: str, report: ParseReport) -> str:
+    """What the parser made of an input that gave no paper, for the one-line error."""
+    fmt = report.formats.get(name, "?")
+    chrome = sum(1 for file, _, _ in report.chrome if file == name)
+    problems = [p for p in report.problems if p.file == name and p.kind != "unaccounted"]
+    parts = [f"read as {fmt}"]
+    if chrome:
+        parts.append(f"{chrome} line{'s' * (chrome != 1)} of page chrome skipped")
+    if problems:
+        first = problems[0]
+        parts.append(f"line {first.line}: {first.message}")
+    elif fmt in {"text", "hf-daily"}:
+        parts.append("no title followed by an abstract")
+    if fmt in {"text", "hf-daily"}:
+        parts.append("if it is another format, say so with --input-format")
+    return "; ".join(parts)
 
 
 def read_papers(

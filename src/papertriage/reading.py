@@ -36,6 +36,7 @@ class InputText:
         return self.text[:HEAD_CHARS]
 
     bytes_read = 0
+    binary: str | None = None  # why the input was skipped as not text
 
     def close(self) -> None:
         """Nothing to let go of for a text in memory."""
@@ -75,14 +76,46 @@ def decode(data: bytes, name: str) -> InputText:
 _CHUNK = 1 << 16
 
 
+MAX_LINE = 1 << 20  # bytes; no title, abstract or record line of a listing comes near it
+
+
+class Overlong(bytes):
+    """Stands for a line longer than MAX_LINE, which is not kept: its length is `size`."""
+
+    size = 0
+
+
+def _overlong(size: int) -> Overlong:
+    marker = Overlong()
+    marker.size = size
+    return marker
+
+
 def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Byte lines split on LF (kept without it), as ``data.split(b"\\n")`` would give them."""
+    """Byte lines split on LF (kept without it), as ``data.split(b"\\n")`` would give them.
+
+    A line longer than MAX_LINE is not held in memory: an Overlong marker stands for it.
+    """
     pending = b""
+    skipped = 0  # bytes of an overlong line dropped so far
     for chunk in chunks:
         pending += chunk
         *complete, pending = pending.split(b"\n")
-        yield from complete
-    yield pending
+        for line in complete:
+            if skipped:
+                yield _overlong(skipped + len(line))
+                skipped = 0
+            elif len(line) > MAX_LINE:
+                yield _overlong(len(line))
+            else:
+                yield line
+        if len(pending) > MAX_LINE:
+            skipped += len(pending)
+            pending = b""
+    if skipped:
+        yield _overlong(skipped + len(pending))
+    else:
+        yield pending
 
 
 class StreamText(InputText):
@@ -174,6 +207,14 @@ class StreamText(InputText):
         nonblank = bytearray([0])
         number = 0
         for index, raw in enumerate(_split_lines(self._chunks())):
+            if isinstance(raw, Overlong):
+                number += 1
+                if first_pass:
+                    self.bytes_read += raw.size + 1
+                    nonblank.append(0)
+                self._problems.setdefault(number, _overlong_problem(self.name, number, raw.size))
+                yield ""
+                continue
             if first_pass:
                 self.bytes_read += len(raw) + 1
             if index == 0:
@@ -243,6 +284,16 @@ class _Lines:
         return self._source.line_text({number}).get(number, "")
 
 
+def _overlong_problem(name: str, number: int, size: int) -> Problem:
+    return Problem(
+        name,
+        number,
+        "overlong",
+        f"line is {size / 1e6:.1f} MB long, more than any listing line (limit "
+        f"{MAX_LINE // (1 << 20)} MiB); skipped",
+    )
+
+
 def _encoding_problem(name: str, number: int, exc: UnicodeDecodeError, line: str) -> Problem:
     return Problem(
         name,
@@ -251,6 +302,75 @@ def _encoding_problem(name: str, number: int, exc: UnicodeDecodeError, line: str
         f"invalid UTF-8 at byte {exc.start + 1} of the line, replaced with U+FFFD",
         line.strip()[:80],
     )
+
+
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_MAGIC = (
+    (b"%PDF-", "a PDF document: convert it to text first (pdftotext)"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx/.odt document)"),
+    (b"\x1f\x8b", "gzip-compressed: decompress it first (zcat FILE | papertriage ingest -)"),
+    (b"\x7fELF", "an executable program"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-16/32 named by a BOM, or UTF-16 without one (a NUL byte beside every ASCII one)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    sample = head[: 4096 - 4096 % 4]
+    if len(sample) >= 8 and b"\x00" in sample:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def binary_kind(head: bytes) -> str | None:
+    """Why `head` is not text (a known file type, or NUL and control bytes), else None."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    sample = head[:4096]
+    if b"\x00" in sample:
+        return "binary data (NUL bytes)"
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if sample and controls > 0.05 * len(sample):
+        return "binary data (control bytes)"
+    return None
+
+
+def _decode_wide(data: bytes, encoding: str, name: str) -> InputText:
+    bom = next((b for b, e in _BOMS if e == encoding), b"")
+    if data.startswith(bom):
+        data = data[len(bom) :]
+    problems = []
+    text = data.decode(encoding, errors="replace")
+    if "\ufffd" in text:
+        line = text[: text.index("\ufffd")].count("\n") + 1
+        problems.append(
+            Problem(name, line, "encoding", f"invalid {encoding.upper()}, replaced with U+FFFD")
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return InputText(name, text, problems)
+
+
+def _skipped(source: StreamText, what: str) -> InputText:
+    source.close()
+    problem = Problem(source.name, 1, "binary", f"binary file skipped: {what}; no papers read")
+    skipped = InputText(source.name, "", [problem])
+    skipped.binary = what
+    return skipped
 
 
 def read_input(path: str, stdin: BinaryIO | None = None) -> InputText:
@@ -274,6 +394,15 @@ def read_input(path: str, stdin: BinaryIO | None = None) -> InputText:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     name = source.name
     head = source._head_bytes
+    encoding = wide_encoding(head)
+    if encoding is not None:
+        # UTF-16/32 files are small exports (Windows tools): decoded whole, in memory.
+        data = b"".join(source._chunks())
+        source.close()
+        return _decode_wide(data, encoding, name)
+    what = binary_kind(head)
+    if what is not None:
+        return _skipped(source, what)
     if len(head) < HEAD_CHARS and not head.strip():
         what = "empty" if not head else "blank (only white space)"
         raise InputError(f"{name}: input is {what}; nothing to triage")

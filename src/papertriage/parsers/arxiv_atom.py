@@ -84,6 +84,31 @@ def make_safe(source: InputText, report: ParseReport) -> str:
         text = _blank(text, match.start(), end)
 
 
+_ENTITY_REF = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)([A-Za-z_][\w.-]*);")
+
+
+def keep_references(text: str, name: str, report: ParseReport) -> str:
+    """Entity references XML does not define (``&xxe;``, ``&nbsp;``) kept as literal text.
+
+    Expat refuses an undefined entity and stops there; read as text instead, the entry that
+    holds one and every entry after it are kept. Reported once, at the first one.
+    """
+    first = _ENTITY_REF.search(text)
+    if first is None:
+        return text
+    line = text.count("\n", 0, first.start()) + 1
+    report.add(
+        Problem(
+            name,
+            line,
+            "unsafe-xml",
+            f"entity reference {first.group(0)} not expanded; kept as text",
+            excerpt(text[first.start() : first.start() + 80]),
+        )
+    )
+    return _ENTITY_REF.sub(r"&amp;\1;", text)
+
+
 def _text(element: ET.Element | None) -> str:
     return normalise_space("".join(element.itertext())) if element is not None else ""
 
@@ -139,9 +164,22 @@ def _find_local(element: ET.Element, name: str) -> ET.Element | None:
     return None
 
 
+_ENTRY_OPEN = re.compile(r"<(?:[\w.-]+:)?entry[\s>]")
+_FEED_OPEN = re.compile(r"<(?:[\w.-]+:)?feed\b[^>]*>", re.DOTALL)
+
+
+def _next_entry(lines: list[str], after: int) -> int | None:
+    """1-based number of the first line after line `after` where an <entry> starts."""
+    for n in range(after + 1, len(lines) + 1):
+        if _ENTRY_OPEN.search(lines[n - 1]):
+            return n
+    return None
+
+
 def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
-    text = make_safe(source, report)
+    text = keep_references(make_safe(source, report), source.name, report)
     lines = text.split("\n")
+    feed_open = _FEED_OPEN.search(text)
     parser = ET.XMLPullParser(events=("start", "end"))
     depth = 0
     entry_start: int | None = None
@@ -150,20 +188,45 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
     error: Problem | None = None
     saw_feed = False
     number = 0
+    resume_at = 0  # lines before this one were skipped after a malformed entry
     for number, line in enumerate(lines, start=1):
+        if number < resume_at:
+            continue
         try:
             parser.feed(line + ("\n" if number < len(lines) else ""))
             events = list(parser.read_events())
         except ET.ParseError as exc:
             position = getattr(exc, "position", (number, 0))
-            error = Problem(
-                source.name,
-                position[0],
-                "xml",
-                f"XML is malformed or breaks off here ({exc}); entries before it are kept",
-                excerpt(lines[position[0] - 1] if 0 < position[0] <= len(lines) else line),
+            bad = number if position[0] > number or position[0] < 1 else position[0]
+            broken = entry_start if entry_start is not None else bad
+            following = _next_entry(lines, bad) if saw_feed and feed_open else None
+            if following is None:
+                error = Problem(
+                    source.name,
+                    bad,
+                    "xml",
+                    f"XML is malformed or breaks off here ({exc}); entries before it are kept",
+                    excerpt(lines[bad - 1]),
+                )
+                break
+            # A malformed entry costs that entry only: parsing resumes at the next one.
+            report.add(
+                Problem(
+                    source.name,
+                    bad,
+                    "xml",
+                    f"XML is malformed here ({exc}); this entry skipped, "
+                    f"reading resumes at line {following}",
+                    excerpt(lines[bad - 1]),
+                )
             )
-            break
+            report.add_span(source.name, broken, following - 1, "problem")
+            parser = ET.XMLPullParser(events=("start", "end"))
+            assert feed_open is not None
+            parser.feed(feed_open.group(0))
+            list(parser.read_events())
+            depth, entry_start, resume_at = 1, None, following
+            continue
         for event, element in events:
             if event == "start":
                 depth += 1

@@ -254,10 +254,7 @@ def entry_to_paper(entry: Entry, file: str, line: int) -> Paper | None:
     for name in split_bibtex_names(f.get("author", "")):
         if name.lower() == "others":
             continue
-        if "," in name:
-            last, _, first = name.partition(",")
-            name = f"{first.strip()} {last.strip()}"
-        authors.append(to_text(name))
+        authors.append(to_text(display_name(name)))
     categories = [to_text(c) for c in re.split(r"[,;\s]+", f.get("primaryclass", "")) if c]
     keywords = [to_text(k) for k in re.split(r"[,;]", f.get("keywords", "")) if k.strip()]
     venue = f.get("journal") or f.get("booktitle") or f.get("journaltitle")
@@ -281,6 +278,52 @@ def entry_to_paper(entry: Entry, file: str, line: int) -> Paper | None:
         venue=to_text(venue) if venue else None,
         keywords=[k for k in keywords if k],
     )
+
+
+_NAME_KEYS = {"family", "given", "prefix", "suffix"}
+
+
+def _split_commas(name: str) -> list[str]:
+    """The parts of a name between commas outside braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(name):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(name[start:i].strip())
+            start = i + 1
+    parts.append(name[start:].strip())
+    return parts
+
+
+def display_name(name: str) -> str:
+    """One BibTeX name as people write it: 'Given von Family Jr'.
+
+    Reads 'First Last', 'von Last, First', 'von Last, Jr, First' and biblatex's extended form
+    written by Zotero / Better BibTeX: 'family=Verclos, given=Rémi, prefix=de, useprefix=true'.
+    """
+    parts = _split_commas(name)
+    keyed = {}
+    for part in parts:
+        key, eq, value = part.partition("=")
+        key = key.strip().lower()
+        if not eq or not re.fullmatch(r"[a-z]+", key):
+            keyed = {}
+            break
+        value = value.strip()
+        if value.startswith("{") and value.endswith("}"):
+            value = value[1:-1]
+        keyed[key] = value.strip()
+    if keyed and _NAME_KEYS & keyed.keys():
+        words = [keyed.get("given", ""), keyed.get("prefix", ""), keyed.get("family", "")]
+        return normalise_space(" ".join(w for w in words + [keyed.get("suffix", "")] if w))
+    if len(parts) == 2:
+        return normalise_space(f"{parts[1]} {parts[0]}")
+    if len(parts) >= 3:
+        return normalise_space(f"{parts[2]} {parts[0]} {parts[1]}")
+    return name
 
 
 def split_bibtex_names(value: str) -> list[str]:

@@ -57,11 +57,16 @@ def sniff_header(line: str) -> tuple[str, list[str]] | None:
 
 
 def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
-    lines = source.lines
+    # A quoted cell may span lines and a bad quote means reading again from its start, so the
+    # rows need random access: a streamed input is held as a list of lines for this format.
+    lines = list(source.lines)
     header_at = next((n for n, text in enumerate(lines) if text.strip()), None)
     if header_at is None:
         return
     sniffed = sniff_header(lines[header_at])
+    if sniffed is None and has_title_field([lines[header_at].strip().strip('"')]):
+        # A one-column file (a list of titles): read as CSV only when named .csv or forced.
+        sniffed = (",", [lines[header_at].strip().strip('"')])
     if sniffed is None:
         report.add(
             Problem(

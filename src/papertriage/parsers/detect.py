@@ -6,12 +6,13 @@ Detection looks at the start of the text (and at the file extension as a hint):
 - ``{`` or ``[`` first: a first line that is a JSON value alone  -> jsonl, else json
 - ``TY  - `` tag lines                                           -> ris
 - ``@type{`` at the start of a line                              -> bibtex
+- numbered ``## N. title`` headings with ``*score ...*`` lines    -> markdown
 - a first row that is a CSV header naming a title column         -> csv
 - ``arXiv:2407.01234`` entry lines and ``Title:`` lines           -> arxiv-listing
 - Daily Papers chrome, or titles alternating with long abstracts -> hf-daily
 - anything else                                                  -> text
 
-An extension (.bib, .ris, .xml/.atom, .json, .jsonl/.ndjson, .csv/.tsv) is used when the text
+An extension (.bib, .ris, .xml/.atom, .json, .jsonl/.ndjson, .csv/.tsv, .md) is used when the text
 does not clearly say otherwise (e.g. a ``.json`` file that holds JSON Lines is read as jsonl).
 
 `parse_input` runs the parser and then checks the accounting: every non-blank line must be in
@@ -35,6 +36,7 @@ from papertriage.parsers import (
     hf_daily,
     json_input,
     jsonl,
+    markdown,
     ris,
     text,
 )
@@ -52,6 +54,7 @@ FORMATS: dict[str, Parser] = {
     json_input.NAME: json_input.parse,
     jsonl.NAME: jsonl.parse,
     csv_input.NAME: csv_input.parse,
+    markdown.NAME: markdown.parse,
     text.NAME: text.parse,
 }
 
@@ -66,6 +69,8 @@ EXTENSIONS = {
     ".ndjson": jsonl.NAME,
     ".csv": csv_input.NAME,
     ".tsv": csv_input.NAME,
+    ".md": markdown.NAME,
+    ".markdown": markdown.NAME,
 }
 
 _SNIFF = 65536  # characters looked at
@@ -163,6 +168,8 @@ def sniff(source: InputText) -> str:
         return ris.NAME
     if _BIB_ENTRY.search(sample):
         return bibtex.NAME
+    if markdown.looks_like(sample):
+        return markdown.NAME
     if csv_input.sniff_header(_first_line(sample)) is not None:
         return csv_input.NAME
     if _LISTING_ENTRY.search(sample) and _LISTING_TITLE.search(sample):

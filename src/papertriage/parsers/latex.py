@@ -67,6 +67,40 @@ _LETTERS = {
     "pounds": "£",
     "euro": "€",
     "textbackslash": "\\",
+    "textasciicircum": "^",
+    "textasciitilde": "~",
+    "textquotesingle": "'",
+    "textquotedbl": '"',
+    "textunderscore": "_",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textdollar": "$",
+    "textsterling": "£",
+    "texteuro": "€",
+    "textyen": "¥",
+    "textdegree": "°",
+    "textcopyright": "©",
+    "textbullet": "•",
+    "textperiodcentered": "·",
+    "textexclamdown": "¡",
+    "textquestiondown": "¿",
+    "textsection": "§",
+    "textparagraph": "¶",
+    "textdagger": "†",
+    "textdaggerdbl": "‡",
+    "dag": "†",
+    "ddag": "‡",
+    "textmu": "µ",
+    "textpm": "±",
+    "texttimes": "×",
+    "textdiv": "÷",
+    "textonehalf": "½",
+    "textperthousand": "‰",
+    "textasteriskcentered": "*",
+    "textvisiblespace": "␣",
     "LaTeX": "LaTeX",
     "TeX": "TeX",
     "BibTeX": "BibTeX",
@@ -229,7 +263,7 @@ def _convert(text: str) -> str:
                 i = match.end()
                 if text.startswith("{}", i):
                     i += 2
-                elif i > after_name and name.isalpha() and name not in _WORD_LETTERS:
+                elif i > after_name and name.isalpha() and not _ends_at_space(name):
                     out.append(" ")  # '\\LaTeX is' keeps its space; 'Gro\\ss e' does not
                 continue
             if name.isalpha():
@@ -258,6 +292,11 @@ def _convert(text: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _ends_at_space(name: str) -> bool:
+    """Letters and text symbols join what follows: 'Gro\\ss e', 'x\\textasciicircum 2'."""
+    return name in _WORD_LETTERS or name.startswith("text") or name in {"dag", "ddag"}
 
 
 def _is_accent_use(text: str, after: int) -> bool:
