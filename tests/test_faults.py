@@ -6,12 +6,21 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import DAILY, DAILY_TITLES, RULE_ARGS, assert_one_error_line, invoke
+from conftest import (
+    DAILY,
+    DAILY_TITLES,
+    RULE_ARGS,
+    assert_one_error_line,
+    invoke,
+    subprocess_env,
+)
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -102,3 +111,85 @@ def test_output_onto_a_full_device_is_one_error_line(tmp_path):
     line = assert_one_error_line(result.stderr)
     assert "No space left on device" in line
     assert stat.S_ISCHR(device.stat().st_mode)
+
+
+# --- write errors on stdout and on the library ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", str(DAILY), "-f", "jsonl", "--no-store", *RULE_ARGS],
+        ["ingest", str(DAILY), "-f", "table", "--no-store", *RULE_ARGS],
+        ["rules", "list", *RULE_ARGS],
+        ["--version"],
+    ],
+    ids=["ingest-jsonl", "ingest-table", "rules-list", "version"],
+)
+def test_stdout_on_a_full_device_is_one_error_line(args):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "papertriage", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=subprocess_env(),
+            timeout=60,
+        )
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 1, stderr
+    line = assert_one_error_line(stderr)
+    assert "No space left on device" in line
+
+
+def test_closed_pipe_stays_quiet():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "papertriage", "ingest", "-", "-f", "jsonl", "--no-store"]
+        + RULE_ARGS,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(),
+    )
+    proc.stdout.close()  # the reader went away before anything was written
+    _, err = proc.communicate(DAILY.read_bytes(), timeout=60)
+    assert proc.returncode == 0, err
+    assert err == b""
+
+
+def _full_library(monkeypatch, db: Path) -> None:
+    """Make the library at `db` unable to grow, as on a full disk (SQLITE_FULL)."""
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def limited(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        if Path(str(args[0])) == db:
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", limited)
+
+
+def test_full_disk_under_the_library_is_one_error_line(tmp_path, monkeypatch):
+    db = tmp_path / "library.db"
+    first = invoke(["ingest", str(DAILY), "-f", "json", "--db", str(db), *RULE_ARGS])
+    assert first.exit_code == 0, first.stderr
+    day = tmp_path / "more.txt"
+    day.write_text(DAILY.read_text().replace("Lantern", "Beacon").replace("Orchard", "Meadow"))
+    _full_library(monkeypatch, db)
+    result = invoke(["ingest", str(day), "-f", "json", "--db", str(db), *RULE_ARGS])
+    assert result.exit_code == 1
+    line = assert_one_error_line(result.stderr)
+    assert "full" in line
+    monkeypatch.undo()
+    # The run was rolled back: the library still reads, with the first run only.
+    listed = invoke(["list", "-f", "jsonl", "--db", str(db)])
+    assert listed.exit_code == 0, listed.stderr
+    assert sorted(json.loads(x)["title"] for x in listed.stdout.splitlines()) == sorted(
+        DAILY_TITLES
+    )

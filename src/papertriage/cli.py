@@ -685,6 +685,28 @@ def rules_test(
         raise PapertriageError(f"{len(failures) + len(missing)} rule examples failed")
 
 
+def _system_error(exc: BaseException) -> str | None:
+    """The one-line message for an OS or SQLite error (a full disk, a read-only file, a
+    damaged library), or None for any other exception."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        return f"{exc.filename}: {reason}" if exc.filename else reason
+    if type(exc).__module__ == "sqlite3":  # sqlite3.Error, without importing sqlite3 here
+        from papertriage.store import library_error_message
+
+        return library_error_message(exc)
+    return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: exit codes 0 ok, 1 bad input or failure, 2 usage, 130 Ctrl-C."""
     command = typer.main.get_command(app)
@@ -694,13 +716,21 @@ def main(argv: list[str] | None = None) -> None:
         code = result if isinstance(result, int) else ExitStatus.OK
         if code == ExitStatus.INTERRUPTED:
             warn("interrupted")
+        # What print() left in the buffer is written now, where a failure can be reported.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise PipeClosed("output pipe closed") from None
+        except OSError as exc:
+            raise PapertriageError(
+                f"cannot write to standard output: {exc.strerror or exc}"
+            ) from None
     except KeyboardInterrupt:
         warn("interrupted")
         code = ExitStatus.INTERRUPTED
-    except PipeClosed:
+    except (PipeClosed, BrokenPipeError):
         # `| head` closed the pipe: stop quietly, and keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         code = ExitStatus.OK
     except PapertriageError as exc:
         warn(f"error: {exc}")
@@ -708,7 +738,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         # click's exceptions, from whichever copy of click typer uses (recent typer
         # releases vendor their own): usage errors carry exit code 2 and know how to show.
-        if type(exc).__name__ == "Abort":
+        message = _system_error(exc)
+        if message is not None:
+            warn(f"error: {message}")
+            code = ExitStatus.ERROR
+        elif type(exc).__name__ == "Abort":
             warn("interrupted")
             code = ExitStatus.INTERRUPTED
         elif hasattr(exc, "show") and hasattr(exc, "exit_code"):
@@ -716,6 +750,12 @@ def main(argv: list[str] | None = None) -> None:
             code = exc.exit_code
         else:
             raise
+    if code != ExitStatus.OK:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            # Output that could not be written stays unwritten: no second error at exit.
+            _silence_stdout()
     sys.exit(code)
 
 

@@ -63,6 +63,39 @@ class SchemaTooNew(LibraryError):
     """The library was written by a newer papertriage."""
 
 
+# The library opened last, named in the message of an SQLite error that reaches the CLI.
+_opened: Path | None = None
+
+
+def library_error_message(exc: BaseException, path: Path | None = None) -> str:
+    """One line for an SQLite error met while using the library: what happened, what to do."""
+    path = path or _opened
+    where = f"{path}: " if path is not None else "library: "
+    text = str(exc)
+    lower = text.lower()
+    if "disk is full" in lower or "disk full" in lower:
+        return (
+            f"{where}the disk is full ({text}); nothing of this run was saved: free some "
+            "space and run it again"
+        )
+    if "readonly" in lower or "read-only" in lower:
+        return f"{where}{READ_ONLY_HINT}"
+    if "malformed" in lower or "not a database" in lower or "corrupt" in lower:
+        return (
+            f"{where}the library is damaged ({text}); `papertriage db check` tells how to recover"
+        )
+    if "disk i/o" in lower:
+        return f"{where}cannot read or write the library ({text})"
+    return f"{where}{text}"
+
+
+READ_ONLY_HINT = (
+    "the library is read-only (file or folder not writable); reading commands (list, show, "
+    "search, stats, digest, db export, db check) work, this one needs to write: give a writable "
+    "copy with --db, or --no-store for ingest"
+)
+
+
 # --- location ------------------------------------------------------------------------------
 
 
@@ -408,7 +441,9 @@ class Library:
     def open(cls, path: Path | str | None = None, *, create: bool = True) -> Library:
         """Open (creating when `create`) the library at `path` (default: `db_path()`),
         upgrading an older schema in place and refusing a newer one."""
+        global _opened
         path = db_path(path)
+        _opened = path
         if not path.exists():
             if not create:
                 raise LibraryError(f"{path}: no library yet; `papertriage ingest` creates it")
