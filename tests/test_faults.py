@@ -193,3 +193,54 @@ def test_full_disk_under_the_library_is_one_error_line(tmp_path, monkeypatch):
     assert sorted(json.loads(x)["title"] for x in listed.stdout.splitlines()) == sorted(
         DAILY_TITLES
     )
+
+
+# --- control characters never reach the terminal ---------------------------------------------
+
+HOSTILE_TITLES = [
+    "Hidden \x1b]8;;https://evil.example\x07Link\x1b]8;;\x07 in a Title",
+    "Screen Clearing \x1b[2J Attention \x9b31m Study",
+]
+
+
+def _hostile_listing(tmp_path: Path) -> Path:
+    """A BibTeX file (a format that takes titles as written) with hostile titles."""
+    entries = [
+        f"@article{{k{i},\n  title = {{{title}}},\n  author = {{Doe, Jane}},\n"
+        f"  year = {{2024}},\n  abstract = {{Agents that call tools.}}\n}}\n"
+        for i, title in enumerate(HOSTILE_TITLES)
+    ]
+    path = tmp_path / "hostile.bib"
+    path.write_text("\n".join(entries), encoding="utf-8")
+    return path
+
+
+def _has_controls(text: str) -> bool:
+    return any(ord(c) < 0x20 and c not in "\n" or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def test_table_shows_control_characters_as_escapes(tmp_path):
+    listing = _hostile_listing(tmp_path)
+    result = invoke(["ingest", str(listing), "--no-store", *RULE_ARGS])
+    assert result.exit_code == 0, result.stderr
+    assert not _has_controls(result.stdout), repr(result.stdout)
+    assert "\\x1b]8;;https://evil.example\\x07Link" in result.stdout.replace("\n", "")
+    assert "\\x1b[2J" in result.stdout
+
+
+def test_json_keeps_the_title_as_data(tmp_path):
+    listing = _hostile_listing(tmp_path)
+    result = invoke(["ingest", str(listing), "-f", "json", "--no-store", *RULE_ARGS])
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout  # escaped as JSON escapes it
+    titles = {p["title"] for p in json.loads(result.stdout)["papers"]}
+    assert set(HOSTILE_TITLES) <= titles
+
+
+def test_diagnostics_show_control_characters_as_escapes(tmp_path):
+    missing = tmp_path / "x\x1b[2Jy\x07.txt"
+    result = invoke(["ingest", str(missing), "--no-store", *RULE_ARGS])
+    assert result.exit_code == 1
+    line = assert_one_error_line(result.stderr)
+    assert not _has_controls(result.stderr), repr(result.stderr)
+    assert "x\\x1b[2Jy\\x07.txt" in line

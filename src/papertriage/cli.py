@@ -166,7 +166,11 @@ def progress_bar(enabled: bool = True):
 
 
 def warn(message: str) -> None:
-    print(f"papertriage: {message}", file=sys.stderr)
+    """One diagnostic line on stderr; control characters in it (from a title, a file name)
+    are shown as escapes, never sent to the terminal."""
+    from papertriage.terminal import visible
+
+    print(f"papertriage: {visible(message, newlines=True)}", file=sys.stderr)
 
 
 def _report_problems(problems: list, quiet: bool, limit: int = 20) -> None:
@@ -387,6 +391,14 @@ def eval_command(
         float | None,
         typer.Option("--min-f1", min=0.0, max=1.0, help="Exit 1 when micro-F1 is below this."),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            metavar="NAME",
+            help="Score only the gold records of this split (e.g. tune or test).",
+        ),
+    ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     disable: DisableOpt = None,
@@ -396,24 +408,43 @@ def eval_command(
 
     Prints precision, recall and F1 per theme, micro and macro averages, and the most
     frequent false positives and misses per theme. The gold file has one JSON object a
-    line: {"title": "...", "themes": ["agents", ...]} (or "id" instead of "title").
+    line: {"title": "...", "themes": ["agents", ...]} (or "id" instead of "title"), and
+    optionally "split": "tune" or "test". With splits, each is scored on its own (the
+    error lists are shown for tune only: test is for measuring, not for choosing terms).
+    A theme the gold never gives is named in a warning and left out of the macro mean.
 
     Examples:
 
       papertriage eval --gold labels.jsonl daily.txt
 
       papertriage eval --gold labels.jsonl daily.txt --min-f1 0.8 --format json
+
+      papertriage eval --gold benchmarks/gold/labels.jsonl pool.jsonl --split test
     """
     import json
 
-    from papertriage.evaluate import evaluate, load_gold
+    from papertriage.evaluate import evaluate, evaluate_splits, load_gold, splits
     from papertriage.pipeline import run
 
     gold_records = load_gold(str(gold))
+    if split is not None:
+        known = splits(gold_records)
+        if split not in known:
+            raise PapertriageError(
+                f"{gold}: no gold record has split {split!r}"
+                + (f" (splits: {', '.join(known)})" if known else " (the file has no splits)")
+            )
+        gold_records = [g for g in gold_records if g.split == split]
     options = rule_options(rules, no_default_rules, disable)
     result = run(inputs, input_format=input_format, rules=options)
     theme_ids = sorted({s for p in result.papers for s in p.scores})
     outcome = evaluate(result.papers, gold_records, theme_ids)
+    by_split = {} if split is not None else evaluate_splits(result.papers, gold_records, theme_ids)
+    if outcome.unlabelled:
+        warn(
+            f"warning: the gold has no paper with theme {', '.join(outcome.unlabelled)}; "
+            "left out of the macro mean"
+        )
     if outcome.unmatched_gold:
         first = outcome.unmatched_gold[0]
         warn(
@@ -421,22 +452,32 @@ def eval_command(
             f"(first: {gold}:{first.line} {first.title or first.id!r})"
         )
     if fmt is EvalFormat.json:
-        json.dump(outcome.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        data = outcome.to_dict()
+        if by_split:
+            data["splits"] = {name: r.to_dict() for name, r in by_split.items()}
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif by_split:
+        for name, part in by_split.items():
+            _print_eval_table(part, title=f"split {name}", errors=name != "test")
+        _print_eval_table(outcome, title="all", errors=False)
     else:
-        _print_eval_table(outcome)
+        _print_eval_table(outcome, errors=split != "test")
     micro_f1 = outcome.micro.f1
     if min_f1 is not None and micro_f1 < min_f1:
         raise PapertriageError(f"micro-F1 {micro_f1:.3f} is below --min-f1 {min_f1:.3f}")
 
 
-def _print_eval_table(outcome) -> None:
+def _print_eval_table(outcome, title: str | None = None, errors: bool = True) -> None:
     from rich import box
     from rich.table import Table
 
     from papertriage.formats.table import make_console
+    from papertriage.terminal import visible
 
     console = make_console(sys.stdout)
+    if title:
+        console.print(f"{title}: {outcome.matched} papers", markup=False)
     table = Table(box=box.SIMPLE_HEAD if console.is_terminal else None, show_edge=False)
     for column in ("theme", "tp", "fp", "fn", "precision", "recall", "f1"):
         table.add_column(column, justify="left" if column == "theme" else "right")
@@ -475,6 +516,8 @@ def _print_eval_table(outcome) -> None:
     console.print(table)
     console.print(f"{outcome.matched} papers evaluated")
     console.print()
+    if not errors:
+        return
     console.print(
         "Most frequent errors per theme (FP: tagged but not in gold; miss: in gold only):"
     )
@@ -483,9 +526,9 @@ def _print_eval_table(outcome) -> None:
             continue
         console.print(f"  {theme}: {c.fp} FP, {c.fn} missed")
         for title in c.false_positives[:3]:
-            console.print(f"    FP   {title}", markup=False)
+            console.print(f"    FP   {visible(title)}", markup=False)
         for title in c.misses[:3]:
-            console.print(f"    miss {title}", markup=False)
+            console.print(f"    miss {visible(title)}", markup=False)
 
 
 class ExplainFormat(str, Enum):
@@ -638,8 +681,10 @@ def rules_validate(
         ruleset = collect_rules(options.directories, options.use_defaults, options.disable)
     else:
         ruleset = collect_rules([directory])
+    from papertriage.terminal import visible
+
     for problem in ruleset.problems:
-        print(problem, file=sys.stderr)
+        print(visible(problem), file=sys.stderr)
     if ruleset.problems:
         count = len(ruleset.problems)
         raise PapertriageError(f"{count} problem{'s' if count > 1 else ''} in the rules")

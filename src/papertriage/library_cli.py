@@ -204,7 +204,9 @@ def show_command(
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    sys.stdout.write(render_show(paper))
+    from papertriage.terminal import visible
+
+    sys.stdout.write(visible(render_show(paper), newlines=True))
 
 
 def render_show(paper: LibraryPaper) -> str:
@@ -350,12 +352,14 @@ def retag_command(
 
       papertriage retag --rules ~/my-rules --dry-run
     """
+    from papertriage.terminal import visible
+
     themes = rule_options(rules, no_default_rules, disable).load()
     with _open(db) as library:
         report = library.retag(themes, dry_run=dry_run)
     for change in report.changes:
         marks = " ".join([*(f"+{t}" for t in change.gained), *(f"-{t}" for t in change.lost)])
-        print(f"{change.id}\t{marks}\t{change.title}")
+        print(f"{change.id}\t{marks}\t{visible(change.title)}")
     gained = sum(len(c.gained) for c in report.changes)
     lost = sum(len(c.lost) for c in report.changes)
     verb = "would change" if dry_run else "changed"

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from papertriage.formats import RunResult
+from papertriage.terminal import visible
 
 
 def make_console(stream: TextIO):  # -> rich.console.Console, imported lazily for start-up speed
@@ -45,8 +46,12 @@ def render(result: RunResult, stream: TextIO) -> None:
     table.add_column("title", ratio=3, min_width=20)
     for tagged in result.papers:
         themes = ", ".join(s.theme for s in tagged.themes) or "-"
-        # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup.
+        # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup; and no
+        # control character of a title reaches the terminal (an escape sequence would act).
         table.add_row(
-            str(tagged.rank), f"{tagged.relevance:.2f}", Text(themes), Text(tagged.paper.title)
+            str(tagged.rank),
+            f"{tagged.relevance:.2f}",
+            Text(visible(themes)),
+            Text(visible(tagged.paper.title)),
         )
     console.print(table)
