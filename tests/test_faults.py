@@ -244,3 +244,140 @@ def test_diagnostics_show_control_characters_as_escapes(tmp_path):
     line = assert_one_error_line(result.stderr)
     assert not _has_controls(result.stderr), repr(result.stderr)
     assert "x\\x1b[2Jy\\x07.txt" in line
+
+
+# --- SIGTERM during a --jobs run --------------------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid`, from /proc (psutil is not a dependency)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_line = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its ')'.
+        fields = stat_line.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its new parent to reap it is gone too
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def large_listing(tmp_path_factory):
+    """About 25,000 papers: long enough for workers to be busy when SIGTERM comes."""
+    daily = DAILY.read_text()
+    text = "".join(daily.replace(": ", f" {n}: ").replace("?", f" {n}?") for n in range(5000))
+    path = tmp_path_factory.mktemp("large") / "large.txt"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_sigterm_stops_workers_removes_temp_file_and_rolls_back(tmp_path, large_listing):
+    import signal
+    import time
+
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    db = tmp_path / "library.db"
+    first = invoke(["ingest", str(DAILY), "-f", "json", "--db", str(db), *RULE_ARGS])
+    assert first.exit_code == 0, first.stderr
+    args = [str(large_listing), "-f", "jsonl", "-o", str(out_dir / "all.jsonl"), "-j", "2"]
+    args += ["--batch-size", "200", "--db", str(db), *RULE_ARGS]
+    # Files, not pipes: orphaned workers would hold a pipe open after the run ended.
+    errors = tmp_path / "stderr.txt"
+    workers: set[int] = set()
+    with open(errors, "wb") as stderr_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "papertriage", "ingest", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_file,
+            env=subprocess_env(),
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = _children(proc.pid)
+            if len(workers) >= 2 and any(out_dir.iterdir()):
+                break
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the run never started its workers"
+        time.sleep(0.3)  # mid-run
+        assert proc.poll() is None, "the run ended before SIGTERM; make the input larger"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.1)
+        orphans = [pid for pid in workers if _alive(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    stderr = errors.read_text()
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr, stderr
+    assert not orphans, "worker processes outlived the run"
+    assert list(out_dir.iterdir()) == [], "a temp file was left behind"
+    # No part of the run reached the library: it holds the first run only.
+    listed = invoke(["list", "-f", "jsonl", "--db", str(db)])
+    assert listed.exit_code == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == len(DAILY_TITLES)
+    stats = json.loads(invoke(["stats", "-f", "json", "--db", str(db)]).stdout)
+    assert stats["runs"] == 1
+
+
+def test_workers_exit_when_their_parent_dies(tmp_path):
+    """A worker whose parent is killed outright (SIGKILL: no handler runs) stops by itself."""
+    import signal
+    import time
+
+    code = f"""
+import os, sys
+sys.path[:0] = {sys.path!r}
+from papertriage.workers import _watch_parent
+pid = os.fork()
+if pid == 0:
+    _watch_parent(os.getppid())
+    import time
+    time.sleep(120)
+    os._exit(0)
+print(pid, flush=True)
+time_to_wait = 120
+import time
+time.sleep(time_to_wait)
+"""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, env=subprocess_env()
+    )
+    child = int(parent.stdout.readline())
+    time.sleep(0.5)
+    assert _alive(child)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    alive = _alive(child)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive, "the worker outlived its parent"

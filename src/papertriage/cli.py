@@ -23,6 +23,18 @@ class ExitStatus:
     ERROR = 1
     USAGE = 2
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTERM ended
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (`timeout`, cron, systemd stopping a run): raised in the main thread
+    and unwound like Ctrl-C, so that temp files are removed, the library transaction is
+    rolled back and the workers are stopped. Not an Exception: nothing catches it by mistake.
+    """
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 
 class OutputFormat(str, Enum):
@@ -753,8 +765,15 @@ def _silence_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: exit codes 0 ok, 1 bad input or failure, 2 usage, 130 Ctrl-C."""
+    """Console entry point: exit codes 0 ok, 1 bad input or failure, 2 usage, 130 Ctrl-C,
+    143 SIGTERM."""
+    import signal
+
     command = typer.main.get_command(app)
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave SIGTERM as it is
+        previous = None
     try:
         result = command.main(args=argv, prog_name="papertriage", standalone_mode=False)
         # typer returns the code of an Exit (--help, --version, Ctrl-C) instead of raising.
@@ -773,6 +792,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         warn("interrupted")
         code = ExitStatus.INTERRUPTED
+    except Terminated:
+        warn("terminated")
+        code = ExitStatus.TERMINATED
     except (PipeClosed, BrokenPipeError):
         # `| head` closed the pipe: stop quietly, and keep Python from complaining at exit.
         _silence_stdout()
@@ -795,6 +817,9 @@ def main(argv: list[str] | None = None) -> None:
             code = exc.exit_code
         else:
             raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if code != ExitStatus.OK:
         try:
             sys.stdout.flush()

@@ -10,9 +10,11 @@ At most two batches per worker are in flight, so memory stays bounded.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -37,16 +39,58 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, however it dies (SIGKILL, an
+    out-of-memory kill: no handler of the parent runs then).
+
+    On Linux the kernel does it: prctl(PR_SET_PDEATHSIG, SIGTERM) asks for SIGTERM when the
+    parent goes, at no cost while it lives (the pool's processes are forked by the main
+    thread, whose end is the process's end). Elsewhere a daemon thread checks
+    os.getppid() once a second. If the parent is already gone (it died before this ran), the
+    worker ends now.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if armed:
+        return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _start(
     engine: Engine,
     themes: Sequence[str],
     profile: Profile | None,
     record: RecordRenderer | None,
+    parent: int | None = None,
 ) -> None:
     global _state
     # Ctrl-C reaches every process of the terminal's group: the parent handles it and stops
-    # the workers, which should not each print a traceback.
+    # the workers, which should not each print a traceback. SIGTERM ends a worker at once
+    # (the parent's own SIGTERM handler, inherited by fork, is reset).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _watch_parent(parent)
     _state = (engine, themes, profile, record)
 
 
@@ -80,7 +124,10 @@ class WorkerPool:
         # concurrent.futures rather than multiprocessing.Pool: when a worker dies (killed,
         # out of memory) the run fails at once instead of waiting forever for its batch.
         self._executor = ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_start, initargs=(engine, themes, profile, record)
+            jobs,
+            mp_context=context,
+            initializer=_start,
+            initargs=(engine, themes, profile, record, os.getpid()),
         )
 
     def map(self, batches: Iterable[list[Paper]]) -> Iterator[list[Any]]:
@@ -103,7 +150,17 @@ class WorkerPool:
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         # Batches not started yet are dropped (an error, a closed pipe); a worker finishes
-        # the one it is tagging, then stops.
+        # the one it is tagging, then stops. Interrupted (Ctrl-C, SIGTERM), the run is not
+        # kept waiting for that batch: the workers are stopped at once.
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop every worker now (SIGTERM), without waiting for the batch it is tagging."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # already gone
+                process.terminate()
