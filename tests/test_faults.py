@@ -381,3 +381,152 @@ time.sleep(time_to_wait)
     if alive:
         os.kill(child, signal.SIGKILL)
     assert not alive, "the worker outlived its parent"
+
+
+# --- damaged and read-only libraries ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library_file(tmp_path_factory):
+    """A real library of a few hundred papers, checkpointed into one file (no -wal beside it)."""
+    import sqlite3
+
+    folder = tmp_path_factory.mktemp("library")
+    daily = DAILY.read_text()
+    listing = folder / "listing.txt"
+    listing.write_text(
+        "".join(daily.replace(": ", f" {n}: ").replace("?", f" {n}?") for n in range(60))
+    )
+    db = folder / "library.db"
+    result = invoke(["ingest", str(listing), "-f", "json", "--db", str(db), *RULE_ARGS])
+    assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return db
+
+
+def _paper_count(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _copy(library_file: Path, folder: Path) -> Path:
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "library.db"
+    shutil.copyfile(library_file, target)
+    return target
+
+
+def _damage(db: Path) -> None:
+    """Overwrite the middle third of the pages (past each page's header) with junk."""
+    page = 4096
+    pages = db.stat().st_size // page
+    assert pages > 30
+    with open(db, "r+b") as handle:
+        for number in range(pages // 3, 2 * pages // 3):
+            handle.seek(number * page + 100)
+            handle.write(b"\xde\xad\xbe\xef" * 200)
+
+
+def test_db_check_reports_damage_and_how_to_recover(tmp_path, library_file):
+    db = _copy(library_file, tmp_path)
+    _damage(db)
+    result = invoke(["db", "check", "--db", str(db)])
+    assert result.exit_code == 1
+    line = assert_one_error_line(result.stderr)
+    assert "damaged" in line
+    assert "Traceback" not in result.stdout
+    assert ".recover" in result.stdout and "db export" in result.stdout
+    assert "page" in result.stdout  # SQLite's own findings are listed
+
+
+@pytest.mark.parametrize("command", [["list"], ["stats"], ["digest"], ["search", "agents"]])
+def test_reading_a_damaged_library_is_one_error_line(tmp_path, library_file, command):
+    db = _copy(library_file, tmp_path)
+    _damage(db)
+    result = invoke([*command, "--db", str(db)])
+    if command[0] == "search" and result.exit_code == 0:
+        return  # the full-text index may sit on pages left whole: nothing to report
+    assert result.exit_code == 1, result.stdout
+    line = assert_one_error_line(result.stderr)
+    assert "damaged" in line and "db check" in line
+
+
+def test_a_sound_library_checks_ok(tmp_path, library_file):
+    db = _copy(library_file, tmp_path)
+    result = invoke(["db", "check", "--db", str(db)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok:")
+
+
+def test_read_only_open_reads_and_never_writes(tmp_path, library_file):
+    """The mode=ro path itself (what a chmod 444 library gets), checked as any user."""
+    import sqlite3
+
+    from papertriage.store import Library
+
+    db = _copy(library_file, tmp_path)
+    before = db.read_bytes()
+    with Library.open(db, create=False, write=False) as library:
+        assert len(library.papers()) == _paper_count(library_file) > 200
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            library.conn.execute("DELETE FROM papers")
+    assert db.read_bytes() == before
+
+
+def _unwritable(monkeypatch, folder: Path) -> None:
+    """Make the library code see `folder` and what is in it as not writable, as for a user
+    without write access (root may write anywhere, so chmod alone proves nothing for root)."""
+    import papertriage.store as store
+
+    access = os.access
+
+    def fake_access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(path).resolve().is_relative_to(folder.resolve()):
+            return False
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(store.os, "access", fake_access)
+
+
+def test_reading_commands_work_on_a_read_only_library(tmp_path, library_file, monkeypatch):
+    db = _copy(library_file, tmp_path / "ro")
+    _unwritable(monkeypatch, db.parent)
+    listed = invoke(["list", "-f", "jsonl", "--db", str(db)])
+    assert listed.exit_code == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == _paper_count(library_file)
+    assert invoke(["stats", "--db", str(db)]).exit_code == 0
+    assert invoke(["db", "check", "--db", str(db)]).exit_code == 0
+    # immutable=1 (a read-only folder): SQLite made no -wal or -shm beside the library.
+    assert sorted(p.name for p in db.parent.iterdir()) == ["library.db"]
+
+
+def test_writing_commands_say_the_library_is_read_only(tmp_path, library_file, monkeypatch):
+    db = _copy(library_file, tmp_path / "ro")
+    _unwritable(monkeypatch, db.parent)
+    before = db.read_bytes()
+    result = invoke(["ingest", str(DAILY), "-f", "json", "--db", str(db), *RULE_ARGS])
+    assert result.exit_code == 1
+    line = assert_one_error_line(result.stderr)
+    assert "read-only" in line and "--no-store" in line
+    assert db.read_bytes() == before
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes through chmod 444: nothing to refuse as root")
+def test_chmod_444_library_lists_and_refuses_ingest(tmp_path, library_file):
+    db = _copy(library_file, tmp_path)
+    db.chmod(0o444)
+    listed = invoke(["list", "-f", "jsonl", "--db", str(db)])
+    assert listed.exit_code == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == _paper_count(library_file)
+    result = invoke(["ingest", str(DAILY), "--db", str(db), *RULE_ARGS])
+    assert result.exit_code == 1
+    assert "read-only" in assert_one_error_line(result.stderr)

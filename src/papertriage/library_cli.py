@@ -75,10 +75,12 @@ class DigestFormat(str, Enum):
     json = "json"
 
 
-def _open(db: Path | None, create: bool = False) -> Library:
+def _open(db: Path | None, create: bool = False, write: bool = False) -> Library:
+    """The library; read-only (``mode=ro``) unless the command writes: reading commands work
+    on a library the user cannot write, and never change it."""
     from papertriage.store import Library
 
-    return Library.open(db, create=create)
+    return Library.open(db, create=create, write=write or create)
 
 
 def _known_themes(library: Library) -> set[str]:
@@ -355,7 +357,7 @@ def retag_command(
     from papertriage.terminal import visible
 
     themes = rule_options(rules, no_default_rules, disable).load()
-    with _open(db) as library:
+    with _open(db, write=True) as library:
         report = library.retag(themes, dry_run=dry_run)
     for change in report.changes:
         marks = " ".join([*(f"+{t}" for t in change.gained), *(f"-{t}" for t in change.lost)])
@@ -539,11 +541,27 @@ def db_check(db: DbOpt = None) -> None:
 
       papertriage db check --db ~/backup/library.db
     """
-    with _open(db) as library:
-        problems = library.check()
-        version = library.schema_version
+    from papertriage.store import RECOVERY_HINT, LibraryError, _writable, db_path
+
+    path = db_path(db)
+    try:
+        # The full-text index's own check is an INSERT that writes nothing, yet SQLite
+        # refuses it on a read-only connection: read-only only where writing is impossible.
+        with _open(db, write=path.exists() and _writable(path)) as library:
+            problems = library.check()
+            version = library.schema_version
+            for note in library.notes:
+                warn(f"warning: {note}")
+    except LibraryError as exc:
+        if "damaged" not in str(exc) and "not a papertriage library" not in str(exc):
+            raise
+        problems, version = [str(exc)], None
     for problem in problems:
         print(problem)
     if problems:
-        raise PapertriageError(f"{len(problems)} problems in {library.path}")
-    print(f"ok: {library.path} (schema version {version})")
+        print(RECOVERY_HINT.format(path=path))
+        count = len(problems)
+        raise PapertriageError(
+            f"{count} problems in {path}: the library is damaged; see above how to recover"
+        )
+    print(f"ok: {path} (schema version {version})")

@@ -89,6 +89,18 @@ def library_error_message(exc: BaseException, path: Path | None = None) -> str:
     return f"{where}{text}"
 
 
+def _writable(path: Path) -> bool:
+    """Can the library file and its folder (where SQLite puts -wal and -shm) be written?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text or "file is encrypted" in text:
+        return f"{path}: not a papertriage library ({text})"
+    return library_error_message(exc, path)
+
+
 READ_ONLY_HINT = (
     "the library is read-only (file or folder not writable); reading commands (list, show, "
     "search, stats, digest, db export, db check) work, this one needs to write: give a writable "
@@ -434,13 +446,20 @@ class Library:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self.notes: list[str] = []  # what a check could not do
 
     # opening and migrations
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, create: bool = True) -> Library:
+    def open(
+        cls, path: Path | str | None = None, *, create: bool = True, write: bool = True
+    ) -> Library:
         """Open (creating when `create`) the library at `path` (default: `db_path()`),
-        upgrading an older schema in place and refusing a newer one."""
+        upgrading an older schema in place and refusing a newer one.
+
+        Without `write` the file is opened read-only (``mode=ro``; ``immutable=1`` when not
+        even the folder can be written, where SQLite could not share its lock files): reading
+        commands then work on a read-only library and never change the file."""
         global _opened
         path = db_path(path)
         _opened = path
@@ -453,6 +472,19 @@ class Library:
                 raise LibraryError(f"{path.parent}: cannot create: {exc.strerror}") from None
         elif path.is_dir():
             raise LibraryError(f"{path}: is a directory; give a file name for the library")
+        if not write:
+            library = cls._open_read_only(path)
+            if library.schema_version >= SCHEMA_VERSION:
+                return library
+            # An older schema is upgraded first, when the library can be written.
+            library.close()
+            if not _writable(path):
+                raise LibraryError(
+                    f"{path}: the library has an older schema and is read-only; open it once "
+                    "with write access (any papertriage command) to upgrade it"
+                )
+        elif path.exists() and not _writable(path):
+            raise LibraryError(f"{path}: {READ_ONLY_HINT}")
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         except sqlite3.Error as exc:
@@ -467,11 +499,46 @@ class Library:
             library.migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LibraryError(f"{path}: not a papertriage library ({exc})") from None
+            raise LibraryError(_open_error(path, exc)) from None
         except BaseException:
             conn.close()
             raise
         return library
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Library:
+        uri = path.resolve().as_uri()
+        # immutable: no lock files, no WAL read; only for a folder nobody can write to, where
+        # no other process can be changing the library either.
+        options = ["mode=ro"] if os.access(path.parent, os.W_OK) else ["mode=ro", "immutable=1"]
+        last: sqlite3.Error | None = None
+        for option in ("&".join(options), "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(
+                    f"{uri}?{option}", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+                )
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            conn.row_factory = sqlite3.Row
+            library = cls(path, conn)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+                library._refuse_newer(library.schema_version)
+                # Reading the schema proves the file is a database (and readable here).
+                conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                last = exc
+                if "unable to open" in str(exc) or "readonly" in str(exc):
+                    continue  # the lock files cannot be made: try immutable
+                raise LibraryError(_open_error(path, exc)) from None
+            except BaseException:
+                conn.close()
+                raise
+            return library
+        assert last is not None
+        raise LibraryError(_open_error(path, last))
 
     def close(self) -> None:
         self.conn.close()
@@ -1054,20 +1121,43 @@ class Library:
         return recorder.summary
 
     def check(self) -> list[str]:
-        """SQLite's integrity check plus the full-text index's; [] when all is well."""
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
-        problems = [p for p in problems if p != "ok"]
+        """SQLite's integrity check plus the full-text index's; [] when all is well. A library
+        too damaged to be checked gives the error met as its problem."""
+        problems: list[str] = []
         try:
-            self.conn.execute(
-                "INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)"
+            rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+            problems = [r[0] for r in rows if r[0] != "ok"]
+        except sqlite3.DatabaseError as exc:
+            return [f"integrity check failed: {exc}"]
+        try:
+            if self.conn.execute(
+                "SELECT 1 FROM sqlite_schema WHERE name = 'papers_fts'"
+            ).fetchone():
+                # 'integrity-check' writes nothing; a read-only connection can run it too.
+                self.conn.execute(
+                    "INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)"
+                )
+        except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):
+                problems_note = "full-text index not checked (the library is read-only)"
+                self.notes.append(problems_note)
+            else:
+                problems.append(f"full-text index: {exc}")
+        try:
+            problems.extend(
+                f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
+                for r in self.conn.execute("PRAGMA foreign_key_check")
             )
         except sqlite3.DatabaseError as exc:
-            problems.append(f"full-text index: {exc}")
-        problems.extend(
-            f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
-            for r in self.conn.execute("PRAGMA foreign_key_check")
-        )
+            problems.append(f"foreign key check failed: {exc}")
         return problems
+
+
+RECOVERY_HINT = (
+    "to recover: copy the file aside, then either restore your last `papertriage db export` "
+    "into a new library (`papertriage db import EXPORT --db NEW.db`), or let SQLite save what "
+    "it can read (`sqlite3 {path} .recover | sqlite3 NEW.db`) and use NEW.db with --db"
+)
 
 
 class RunRecorder:
