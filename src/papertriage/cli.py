@@ -768,8 +768,19 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: exit codes 0 ok, 1 bad input or failure, 2 usage, 130 Ctrl-C,
     143 SIGTERM."""
     import signal
+    import warnings
 
     command = typer.main.get_command(app)
+    show_warning = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        # A rule that misbehaves during a run is one warning line, not Python's format.
+        if type(category) is type and category.__name__ == "RuleWarning":
+            warn(f"warning: {message}")
+        else:
+            show_warning(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread: leave SIGTERM as it is
@@ -818,6 +829,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             raise
     finally:
+        warnings.showwarning = show_warning
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if code != ExitStatus.OK:

@@ -261,6 +261,8 @@ class Engine:
         self._constants = [
             (t, t.id, t.similarity_weight, t.evidence_threshold) for t in self.themes
         ]
+        # (theme id, pattern) -> papers on which the pattern ran over its time budget.
+        self._timeouts: dict[tuple[str, str], int] = {}
 
     def tag(self, papers: Sequence[Paper]) -> list[TaggedPaper]:
         if not papers:
@@ -337,8 +339,35 @@ class Engine:
         terms: list[Term] = []
         counts: list[tuple[int, int]] = []
         for term in theme.patterns:
-            found = _count(term, bounded)
-            if (found[0] or found[1]) and _required(term, bounded):
+            try:
+                found = _count(term, bounded)
+                matched = (found[0] or found[1]) and _required(term, bounded)
+            except TimeoutError:
+                # Over its time budget (rules.PATTERN_TIMEOUT): this paper does not match
+                # this pattern, the run goes on, and the rule is named once.
+                self._timed_out(theme, term, title)
+                continue
+            if matched:
                 terms.append(term)
                 counts.append(found)
         return terms, counts
+
+    def _timed_out(self, theme: Theme, term: Term, title: str) -> None:
+        key = (theme.id, term.text)
+        if key in self._timeouts:
+            self._timeouts[key] += 1
+            return
+        self._timeouts[key] = 1
+        import warnings
+
+        from papertriage.rules import PATTERN_TIMEOUT, RuleWarning
+
+        where = theme.sources[-1] if theme.sources else theme.id
+        warnings.warn(
+            RuleWarning(
+                f"{where}: pattern {term.text!r} of theme {theme.id!r} ran over its "
+                f"{PATTERN_TIMEOUT * 1000:.0f} ms budget on {title[:80]!r}; taken as not "
+                "matching that paper (later timeouts of this pattern are not reported)"
+            ),
+            stacklevel=2,
+        )
