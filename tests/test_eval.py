@@ -23,7 +23,8 @@ GOLD = FIXTURES / "daily.gold.jsonl"
 #   Why Do Small Models... [pretraining]  pretraining FN
 # agents: P 1/1, R 1/2, F1 2/3; distillation: P 0, R 0, F1 0; pretraining: P 1, R 1/2, F1 2/3
 # micro: tp 2, fp 1, fn 2 -> P 2/3, R 1/2, F1 4/7
-# macro: P (1 + 0 + 1)/3, R (1/2 + 0 + 1/2)/3, F1 (2/3 + 0 + 2/3)/3
+# macro: distillation has no gold paper, so it is left out (with a warning) rather than
+# counted as F1 0: P (1 + 1)/2, R (1/2 + 1/2)/2, F1 (2/3 + 2/3)/2
 EXPECTED_THEMES = {
     "agents": (1, 0, 1, 1.0, 0.5, 2 / 3),
     "distillation": (0, 1, 0, 0.0, 0.0, 0.0),
@@ -50,9 +51,10 @@ def test_eval_json_numbers_by_hand():
     assert report["micro"]["precision"] == pytest.approx(2 / 3, abs=1e-4)
     assert report["micro"]["recall"] == pytest.approx(1 / 2, abs=1e-4)
     assert report["micro"]["f1"] == pytest.approx(4 / 7, abs=1e-4)
-    assert report["macro"]["precision"] == pytest.approx(2 / 3, abs=1e-4)
-    assert report["macro"]["recall"] == pytest.approx(1 / 3, abs=1e-4)
-    assert report["macro"]["f1"] == pytest.approx(4 / 9, abs=1e-4)
+    assert report["macro"]["precision"] == pytest.approx(1.0, abs=1e-4)
+    assert report["macro"]["recall"] == pytest.approx(1 / 2, abs=1e-4)
+    assert report["macro"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert report["themes_without_gold"] == ["distillation"]
     quiet = "Quiet Teachers: Knowledge Distillation from Sparse Teacher Signals"
     assert report["themes"]["distillation"]["false_positives"] == [quiet]
     assert report["themes"]["agents"]["misses"] == [quiet]
@@ -65,8 +67,9 @@ def test_eval_table():
     assert rows["agents"][1:] == ["1", "0", "1", "1.000", "0.500", "0.667"]
     assert rows["distillation"][1:] == ["0", "1", "0", "0.000", "0.000", "0.000"]
     assert rows["micro"][1:] == ["2", "1", "2", "0.667", "0.500", "0.571"]
-    assert rows["macro"][1:] == ["0.667", "0.333", "0.444"]
+    assert rows["macro"][1:] == ["1.000", "0.500", "0.667"]
     assert "\x1b[" not in result.stdout
+    assert "no paper with theme distillation; left out of the macro mean" in result.stderr
 
 
 def test_eval_min_f1():
@@ -74,7 +77,9 @@ def test_eval_min_f1():
     assert ok.exit_code == 0
     low = invoke(["eval", "--gold", str(GOLD), str(DAILY), "--min-f1", "0.6", *RULE_ARGS])
     assert low.exit_code == 1
-    assert "0.571" in assert_one_error_line(low.stderr)
+    *warnings, error = low.stderr.strip().splitlines()
+    assert error.startswith("papertriage: error:") and "0.571" in error
+    assert all(w.startswith("papertriage: warning:") for w in warnings)
 
 
 def test_gold_records_that_match_no_paper_are_reported(tmp_path):
@@ -166,3 +171,25 @@ def test_evaluate_by_hand():
     assert result.macro["recall"] == pytest.approx(1 / 2)
     assert result.macro["f1"] == pytest.approx((1 + 0 + 2 / 3) / 3)
     assert result.matched == 4
+
+
+def test_eval_scores_each_split_and_hides_test_errors(tmp_path):
+    lines = [json.loads(line) for line in GOLD.read_text().splitlines() if line.strip()]
+    for k, record in enumerate(lines):
+        record["split"] = "tune" if k < 3 else "test"
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    result = invoke(["eval", "--gold", str(gold), str(DAILY), "--format", "json", *RULE_ARGS])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["splits"]) == {"tune", "test"}
+    assert report["splits"]["tune"]["matched"] == 3 and report["splits"]["test"]["matched"] == 2
+    assert report["matched"] == 5
+    table = invoke(["eval", "--gold", str(gold), str(DAILY), *RULE_ARGS]).stdout
+    assert "split tune: 3 papers" in table and "split test: 2 papers" in table
+    # Error titles are listed once, for tune: test is for measuring, not for choosing terms.
+    assert table.count("Most frequent errors") == 1
+    only = invoke(["eval", "--gold", str(gold), str(DAILY), "--split", "test", *RULE_ARGS])
+    assert only.exit_code == 0 and "Most frequent errors" not in only.stdout
+    bad = invoke(["eval", "--gold", str(gold), str(DAILY), "--split", "dev", *RULE_ARGS])
+    assert bad.exit_code == 1 and "splits: tune, test" in assert_one_error_line(bad.stderr)

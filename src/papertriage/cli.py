@@ -742,6 +742,184 @@ def rules_test(
         raise PapertriageError(f"{len(failures) + len(missing)} rule examples failed")
 
 
+def _gold_pairs(gold: Path, inputs: list[str], split: str | None, options, input_format):  # noqa: ANN001, ANN202
+    """Rules, and the papers of INPUTS matched with the gold records to learn from.
+
+    With a split gold file, only the tune records are used unless --split names another;
+    the test split is refused: it is for measuring, never for choosing terms or thresholds.
+    """
+    from papertriage.evaluate import load_gold, match_gold, splits
+    from papertriage.pipeline import run
+
+    records = load_gold(str(gold))
+    known = splits(records)
+    if split is None and "tune" in known:
+        split = "tune"
+    if split == "test":
+        raise PapertriageError(
+            "the test split is for measuring (papertriage eval); learn and calibrate on tune"
+        )
+    if split is not None:
+        if split not in known:
+            raise PapertriageError(f"{gold}: no gold record has split {split!r}")
+        records = [r for r in records if r.split == split]
+    themes = options.load()
+    result = run(inputs, input_format=input_format, rules=options)
+    pairs, unmatched = match_gold(result.papers, records)
+    if unmatched:
+        warn(f"warning: {len(unmatched)} gold records match no paper of the inputs")
+    if not pairs:
+        raise PapertriageError(f"{gold}: no gold record matches a paper of the inputs")
+    name = f"{gold.name}" + (f" split {split}" if split else "")
+    return themes, pairs, f"{name} ({len(pairs)} papers)"
+
+
+def _propose(
+    kind: str, gold, inputs, theme_ids, split, write, rules, no_default_rules, disable, input_format
+) -> None:  # noqa: ANN001, E501
+    from papertriage.learn import propose_threshold, propose_weights
+
+    options = rule_options(rules, no_default_rules, disable)
+    themes, pairs, gold_name = _gold_pairs(gold, inputs, split, options, input_format)
+    known = {t.id for t in themes}
+    for theme_id in theme_ids or []:
+        if theme_id not in known:
+            raise PapertriageError(f"unknown theme {theme_id!r}; known: {', '.join(sorted(known))}")
+    chosen = [t for t in themes if not theme_ids or t.id in theme_ids]
+    write_dir = rules[-1] if rules else None
+    propose = propose_weights if kind == "learn" else propose_threshold
+    changes = []
+    for theme in chosen:
+        try:
+            change = propose(theme, pairs, gold_name, write_dir)
+        except ValueError as exc:
+            if write:
+                raise PapertriageError(str(exc)) from None
+            warn(f"warning: {exc}")
+            continue
+        changes.append(change)
+        warn(change.summary)
+        sys.stdout.write(change.diff())
+    if write:
+        import os
+        import tempfile
+
+        from papertriage.learn import is_default_file
+        from papertriage.rules import read_rule_file
+
+        # Every proposal is validated before any file is replaced: all or nothing.
+        with tempfile.TemporaryDirectory() as scratch:
+            for change in changes:
+                if is_default_file(change.path):
+                    raise PapertriageError(
+                        f"{change.theme}: its rules are the defaults installed with "
+                        "papertriage; give --rules DIR to say where the new rule file goes"
+                    )
+                trial = Path(scratch) / change.path.name
+                trial.write_text(change.new, encoding="utf-8")
+                _, problems = read_rule_file(trial)
+                if problems:
+                    raise PapertriageError(
+                        f"{change.path}: proposal does not validate: {problems[0]}"
+                    )
+        for change in changes:
+            change.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = change.path.with_name(f".{change.path.name}.partial")
+            partial.write_text(change.new, encoding="utf-8")
+            os.replace(partial, change.path)
+        warn(f"wrote {len(changes)} rule file{'s' * (len(changes) != 1)}")
+
+
+GoldOpt = Annotated[
+    Path,
+    typer.Option(
+        "--gold", "-g", metavar="FILE", help="JSON Lines of {id or title, themes[, split]}."
+    ),
+]
+LearnThemeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--theme", "-t", metavar="ID", help="Only this theme (repeatable)."),
+]
+LearnSplitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--split", metavar="NAME", help="Gold split to learn from (default: tune, if any)."
+    ),
+]
+WriteOpt = Annotated[
+    bool,
+    typer.Option("--write", help="Write the proposals into the rule files (else show diffs)."),
+]
+
+
+@command(rules_app, "learn")
+def rules_learn(
+    inputs: InputsArg,
+    gold: GoldOpt,
+    theme: LearnThemeOpt = None,
+    split: LearnSplitOpt = None,
+    write: WriteOpt = False,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Propose keyword weights learned from labelled papers, as a diff of the rule files.
+
+    Per theme: an L1-regularised logistic regression over the engine's own keyword
+    features (the theme's terms and 1-3 word n-grams common among its labelled papers)
+    and its TF-IDF similarity, strength chosen by 5-fold cross-validation; the threshold
+    is the one with the best cross-validated F1. Prints the diff on stdout and, on stderr,
+    F1 now and F1 estimated by cross-validation. Review it; --write applies it (to the
+    theme's file in --rules DIR; a default theme gets a new file there).
+
+    Examples:
+
+      papertriage rules learn --gold labels.jsonl pool.jsonl --theme agents
+
+      papertriage rules learn --gold labels.jsonl pool.jsonl --rules ~/my-rules --write
+    """
+    _propose(
+        "learn", gold, inputs, theme, split, write, rules, no_default_rules, disable, input_format
+    )
+
+
+@command(rules_app, "calibrate")
+def rules_calibrate(
+    inputs: InputsArg,
+    gold: GoldOpt,
+    theme: LearnThemeOpt = None,
+    split: LearnSplitOpt = None,
+    write: WriteOpt = False,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    disable: DisableOpt = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Choose each theme's threshold to maximise F1 on labelled papers.
+
+    Only the threshold changes; the figures it was chosen from (papers, positives, F1,
+    precision, recall) are written beside it, under `calibration:`. Prints the diff;
+    --write applies it.
+
+    Example:
+
+      papertriage rules calibrate --gold labels.jsonl pool.jsonl --rules ~/my-rules --write
+    """
+    _propose(
+        "calibrate",
+        gold,
+        inputs,
+        theme,
+        split,
+        write,
+        rules,
+        no_default_rules,
+        disable,
+        input_format,
+    )
+
+
 def _system_error(exc: BaseException) -> str | None:
     """The one-line message for an OS or SQLite error (a full disk, a read-only file, a
     damaged library), or None for any other exception."""

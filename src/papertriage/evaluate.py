@@ -17,6 +17,7 @@ class GoldRecord:
     themes: set[str]
     title: str | None = None
     id: str | None = None
+    split: str | None = None  # "tune" or "test" in a corpus split for tuning rules
 
 
 def load_gold(path: str) -> list[GoldRecord]:
@@ -43,7 +44,10 @@ def load_gold(path: str) -> list[GoldRecord]:
         title, ident = data.get("title"), data.get("id")
         if not isinstance(title, str) and not isinstance(ident, str):
             raise InputError(f"{path}:{number}: a gold record needs a 'title' or an 'id'")
-        records.append(GoldRecord(number, set(themes), title, ident))
+        split = data.get("split")
+        if split is not None and not isinstance(split, str):
+            raise InputError(f"{path}:{number}: 'split' must be a string such as \"tune\"")
+        records.append(GoldRecord(number, set(themes), title, ident, split))
     if not records:
         raise InputError(f"{path}: no gold records")
     return records
@@ -87,8 +91,14 @@ class EvalResult:
         return total
 
     @property
+    def unlabelled(self) -> list[str]:
+        """Themes the gold never gives: their F1 would be 0 or undefined, so they stay out
+        of the macro mean (and the CLI warns about them)."""
+        return sorted(t for t, c in self.per_theme.items() if not c.tp + c.fn)
+
+    @property
     def macro(self) -> dict[str, float]:
-        used = [c for c in self.per_theme.values() if c.tp + c.fp + c.fn]
+        used = [c for c in self.per_theme.values() if c.tp + c.fn]
         if not used:
             return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
         n = len(used)
@@ -124,26 +134,38 @@ class EvalResult:
                 "f1": round(micro.f1, 4),
             },
             "macro": {k: round(v, 4) for k, v in self.macro.items()},
+            "themes_without_gold": self.unlabelled,
         }
 
 
-def evaluate(papers: list[TaggedPaper], gold: list[GoldRecord], theme_ids: list[str]) -> EvalResult:
+def match_gold(
+    papers: list[TaggedPaper], gold: list[GoldRecord]
+) -> tuple[list[tuple[TaggedPaper, GoldRecord]], list[GoldRecord]]:
+    """Each gold record with its paper (by id, arXiv id, then normalised title), and the
+    records that match no paper."""
     by_id = {p.paper.id: p for p in papers}
     for p in papers:
         if p.paper.arxiv_id:
             by_id.setdefault(p.paper.arxiv_id, p)
     by_title = {normalise_title(p.paper.title): p for p in papers}
-    per_theme = {theme: ThemeCounts() for theme in theme_ids}
+    pairs = []
     unmatched = []
-    matched = 0
     for record in gold:
         paper = (by_id.get(record.id) if record.id else None) or (
             by_title.get(normalise_title(record.title)) if record.title else None
         )
         if paper is None:
             unmatched.append(record)
-            continue
-        matched += 1
+        else:
+            pairs.append((paper, record))
+    return pairs, unmatched
+
+
+def evaluate(papers: list[TaggedPaper], gold: list[GoldRecord], theme_ids: list[str]) -> EvalResult:
+    per_theme = {theme: ThemeCounts() for theme in theme_ids}
+    pairs, unmatched = match_gold(papers, gold)
+    matched = len(pairs)
+    for paper, record in pairs:
         predicted = {s.theme for s in paper.themes}
         for theme in predicted | record.themes:
             counts = per_theme.setdefault(theme, ThemeCounts())
@@ -156,3 +178,20 @@ def evaluate(papers: list[TaggedPaper], gold: list[GoldRecord], theme_ids: list[
                 counts.fn += 1
                 counts.misses.append(paper.paper.title)
     return EvalResult(per_theme, matched, unmatched)
+
+
+def splits(gold: list[GoldRecord]) -> list[str]:
+    """The split names the gold records carry, tune first, then test, then others."""
+    names = {g.split for g in gold if g.split}
+    order = {"tune": 0, "test": 1}
+    return sorted(names, key=lambda n: (order.get(n, 2), n))
+
+
+def evaluate_splits(
+    papers: list[TaggedPaper], gold: list[GoldRecord], theme_ids: list[str]
+) -> dict[str, EvalResult]:
+    """One result per split of the gold (empty when the gold has no splits)."""
+    return {
+        name: evaluate(papers, [g for g in gold if g.split == name], theme_ids)
+        for name in splits(gold)
+    }

@@ -445,6 +445,8 @@ _KEYS: dict[str, tuple[bool, str]] = {
     "prototype": (True, "text"),
     "similarity_weight": (False, "number"),
     "examples": (False, "examples"),
+    # How the threshold was chosen (rules calibrate / rules learn): figures, not used to score.
+    "calibration": (False, "calibration"),
 }
 _EXAMPLE_KEYS = ("positive", "negative")
 _TERM_KEYS = ("weight", "requires")
@@ -678,6 +680,10 @@ def read_rule_file(path: Path, override: bool = False) -> tuple[dict[str, Any], 
             values[key] = checker.terms(value, key)
         elif kind == "patterns":
             values[key] = checker.patterns(value)
+        elif kind == "calibration":
+            for _, _, item in checker.mapping(value, "calibration"):
+                if not isinstance(item, yaml.ScalarNode):
+                    checker.error(item, "calibration holds figures: 'name: value' lines")
         else:
             values[key] = checker.examples(value)
     if isinstance(root, yaml.MappingNode) and not override:
