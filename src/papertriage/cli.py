@@ -742,36 +742,41 @@ def rules_test(
         raise PapertriageError(f"{len(failures) + len(missing)} rule examples failed")
 
 
-def _gold_pairs(gold: Path, inputs: list[str], split: str | None, options, input_format):  # noqa: ANN001, ANN202
+def _gold_pairs(golds: list[Path], inputs: list[str], split: str | None, options, input_format):  # noqa: ANN001, ANN202, E501
     """Rules, and the papers of INPUTS matched with the gold records to learn from.
 
-    With a split gold file, only the tune records are used unless --split names another;
-    the test split is refused: it is for measuring, never for choosing terms or thresholds.
+    Several gold files are pooled (say, a labelled corpus and a labelled page of another
+    source, so that what is learned holds on both). From a split gold file only the tune
+    records are used unless --split names another; the test split is refused: it is for
+    measuring, never for choosing terms or thresholds.
     """
     from papertriage.evaluate import load_gold, match_gold, splits
     from papertriage.pipeline import run
 
-    records = load_gold(str(gold))
-    known = splits(records)
-    if split is None and "tune" in known:
-        split = "tune"
     if split == "test":
         raise PapertriageError(
             "the test split is for measuring (papertriage eval); learn and calibrate on tune"
         )
-    if split is not None:
-        if split not in known:
-            raise PapertriageError(f"{gold}: no gold record has split {split!r}")
-        records = [r for r in records if r.split == split]
+    records = []
+    names = []
+    for gold in golds:
+        these = load_gold(str(gold))
+        known = splits(these)
+        wanted = split if split is not None else ("tune" if "tune" in known else None)
+        if wanted is not None:
+            if wanted not in known:
+                raise PapertriageError(f"{gold}: no gold record has split {wanted!r}")
+            these = [r for r in these if r.split == wanted]
+        records.extend(these)
+        names.append(gold.name + (f" split {wanted}" if wanted else ""))
     themes = options.load()
     result = run(inputs, input_format=input_format, rules=options)
     pairs, unmatched = match_gold(result.papers, records)
     if unmatched:
         warn(f"warning: {len(unmatched)} gold records match no paper of the inputs")
     if not pairs:
-        raise PapertriageError(f"{gold}: no gold record matches a paper of the inputs")
-    name = f"{gold.name}" + (f" split {split}" if split else "")
-    return themes, pairs, f"{name} ({len(pairs)} papers)"
+        raise PapertriageError("no gold record matches a paper of the inputs")
+    return themes, pairs, f"{' + '.join(names)} ({len(pairs)} papers)"
 
 
 def _propose(
@@ -831,9 +836,12 @@ def _propose(
 
 
 GoldOpt = Annotated[
-    Path,
+    list[Path],
     typer.Option(
-        "--gold", "-g", metavar="FILE", help="JSON Lines of {id or title, themes[, split]}."
+        "--gold",
+        "-g",
+        metavar="FILE",
+        help="JSON Lines of {id or title, themes[, split]} (repeatable: pooled).",
     ),
 ]
 LearnThemeOpt = Annotated[

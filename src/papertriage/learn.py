@@ -36,6 +36,7 @@ from papertriage.rules import Term, Theme, compile_term
 
 TARGET_THRESHOLD = 0.8  # the YAML threshold learned weights are scaled to
 MIN_POSITIVE_DF = 3
+MAX_WEIGHT = 5.0  # the rule schema's cap on a keyword weight
 MIN_LIFT = 3.0  # a candidate is at least this much more frequent among positives
 SPARSER_WITHIN = 0.01  # prefer the sparsest C whose CV F1 is this close to the best
 MAX_CANDIDATES = 400
@@ -327,15 +328,25 @@ def learn_theme(
     gap = cut.threshold - intercept
     if not math.isfinite(gap) or gap <= 0:
         gap = 1.0  # degenerate (nothing or everything assigned): keep a positive threshold
-    scale = -2.0 * math.log(1.0 - TARGET_THRESHOLD) / gap
     old = {t.text: t.weight for t in theme.keywords}
     for t in theme.negative:
         old[t.text] = old.get(t.text, 0.0) - t.weight
     learned = dict(zip(terms, coef[: len(terms)]))
+    raw = {
+        term: old.get(term, 0.0) * trust + learned.get(term, 0.0)
+        for term in dict.fromkeys([*old, *terms])
+    }
+    # Scaled so that the threshold reads 0.8, unless a weight would then pass the schema's
+    # cap: the threshold is lowered instead (any positive scale gives the same decisions).
+    scale = -2.0 * math.log(1.0 - TARGET_THRESHOLD) / gap
+    largest = max((abs(v) for v in raw.values()), default=0.0)
+    if largest * scale > MAX_WEIGHT:
+        scale = MAX_WEIGHT / largest
+    threshold = round(yaml_threshold(scale * gap), 4)
     keywords: dict[str, float] = {}
     negative: dict[str, float] = {}
-    for term in dict.fromkeys([*old, *terms]):
-        weight = round((old.get(term, 0.0) * trust + learned.get(term, 0.0)) * scale, 2)
+    for term, value in raw.items():
+        weight = round(value * scale, 2)
         if weight >= 0.05:
             keywords[term] = weight
         elif weight <= -0.05:
@@ -347,7 +358,7 @@ def learn_theme(
         dict(sorted(keywords.items(), key=lambda kv: (-kv[1], kv[0]))),
         dict(sorted(negative.items(), key=lambda kv: (-kv[1], kv[0]))),
         max(0.0, similarity_weight),
-        TARGET_THRESHOLD,
+        threshold,
         cut,
         before,
         c,
