@@ -368,6 +368,13 @@ def test_truncated_listing_keeps_what_is_complete(listing: Listing, data):
     for title in titles:
         if fmt == "text" and any(title in norm(p.abstract) for p in listing.papers):
             continue  # plain text cut inside a wrapped abstract reads as a title: ambiguous
+        if fmt == "text" and any(
+            norm(f"{p.title} {p.abstract}").startswith(norm(title)) for p in listing.papers
+        ):
+            # Cut inside the first lines of an abstract that follows its title without a blank
+            # line: with no final period left, title and abstract start read as one wrapped
+            # title. Still the text of one generated paper, nothing from elsewhere.
+            continue
         assert any(original.startswith(title) for original in originals), title
     # Nothing lost: every record that ended before the cut is read.
     for paper, end in zip(listing.papers, listing.ends):
