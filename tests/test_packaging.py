@@ -42,3 +42,18 @@ def test_the_stop_words_and_default_rules_are_package_files():
     globs = package_data_globs()
     assert any(fnmatch.fnmatch("stopwords.txt", glob) for glob in globs)
     assert any(fnmatch.fnmatch("default_rules/agents.yaml", glob) for glob in globs)
+
+
+def test_readme_set_up_is_two_commands_and_ci_runs_the_test_one():
+    """The README's two commands: the first makes a venv before pip (PEP 668 systems refuse
+    pip outside one), the second is the very test command .ci/run runs."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up: two commands", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("\n", 1)[1].strip() for b in setup.split("```sh")[1:]]
+    blocks = [b.split("```", 1)[0].strip() for b in blocks]
+    install, test = blocks[:2]
+    assert install.index("python3 -m venv") < install.index("pip install")
+    assert "papertriage ingest examples/" in install
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines()
