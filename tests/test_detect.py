@@ -85,6 +85,7 @@ def test_every_format_has_a_parser():
     assert set(FORMATS) == {
         "hf-daily",
         "arxiv-listing",
+        "arxiv-email",
         "arxiv-atom",
         "bibtex",
         "ris",

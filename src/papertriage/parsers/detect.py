@@ -8,6 +8,7 @@ Detection looks at the start of the text (and at the file extension as a hint):
 - ``@type{`` at the start of a line                              -> bibtex
 - numbered ``## N. title`` headings with ``*score ...*`` lines    -> markdown
 - a first row that is a CSV header naming a title column         -> csv
+- ``\\`` lines around ``arXiv:ID`` entries (the arXiv mail digest) -> arxiv-email
 - ``arXiv:2407.01234`` entry lines and ``Title:`` lines           -> arxiv-listing
 - Daily Papers chrome, or titles alternating with long abstracts -> hf-daily
 - anything else                                                  -> text
@@ -30,6 +31,7 @@ from papertriage.errors import InputError
 from papertriage.models import Paper, ParseReport, Problem
 from papertriage.parsers import (
     arxiv_atom,
+    arxiv_email,
     arxiv_listing,
     bibtex,
     csv_input,
@@ -48,6 +50,7 @@ Parser = Callable[[InputText, ParseReport], Iterator[Paper]]
 FORMATS: dict[str, Parser] = {
     hf_daily.NAME: hf_daily.parse,
     arxiv_listing.NAME: arxiv_listing.parse,
+    arxiv_email.NAME: arxiv_email.parse,
     arxiv_atom.NAME: arxiv_atom.parse,
     bibtex.NAME: bibtex.parse,
     ris.NAME: ris.parse,
@@ -172,6 +175,8 @@ def sniff(source: InputText) -> str:
         return markdown.NAME
     if csv_input.sniff_header(_first_line(sample)) is not None:
         return csv_input.NAME
+    if arxiv_email.looks_like(sample):
+        return arxiv_email.NAME
     if _LISTING_ENTRY.search(sample) and _LISTING_TITLE.search(sample):
         return arxiv_listing.NAME
     if _hf_daily_like(sample):
