@@ -166,3 +166,40 @@ def test_bibtex_names_as_zotero_and_people_write_them(written: str, read: str) -
 )
 def test_tex_text_commands_become_characters(latex: str, text: str) -> None:
     assert to_text(latex) == text
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "jsonl"])
+def test_escape_sequences_in_data_formats_never_act_on_a_terminal(tmp_path: Path, fmt: str):
+    import os
+    import pty
+
+    (tmp_path / "evil.bib").write_text(
+        "@article{k, title = {Clear \x1b[2J Screen and \x1b]8;;http://x\x07Link},"
+        " abstract = {Text \x1b[31m red.}}\n",
+        encoding="utf-8",
+    )
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "papertriage", "ingest", "evil.bib", "--no-store", "-f", fmt],
+        cwd=tmp_path,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(leader)
+    assert b"\x1b" not in seen and b"\x07" not in seen
+    assert b"Screen" in seen
+    # Into a pipe the data is left as it is (JSON escapes it; csv and md carry it).
+    piped = cli("ingest", "evil.bib", "--no-store", "-f", fmt, cwd=tmp_path)
+    assert piped.returncode == 0
+    assert (b"\\u001b" if fmt == "jsonl" else b"\x1b[2J") in piped.stdout

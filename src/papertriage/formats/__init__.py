@@ -117,16 +117,41 @@ def _file_mode(target: Path) -> int:
 def write_output(result: RunResult, fmt: str, output: str | None) -> None:
     """Render to stdout, or to `output` through a temporary file renamed into place."""
     render = _renderers()[fmt]
-    write_with(lambda stream: render(result, stream), output)
+    # The table makes its own text visible and colours it; data formats shown on a terminal
+    # go through a filter so that an escape sequence in a title never acts on the screen.
+    write_with(lambda stream: render(result, stream), output, terminal_safe=fmt != "table")
 
 
-def write_with(render: Callable[[TextIO], None], output: str | None) -> None:
+class _VisibleStream:
+    """A terminal stream on which control characters are written as their escapes."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from papertriage.terminal import visible
+
+        return self._stream.write(visible(text, newlines=True))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def write_with(
+    render: Callable[[TextIO], None], output: str | None, terminal_safe: bool = False
+) -> None:
     """Call `render` on stdout, or write `output`: a regular file (or a new one) through a
     temporary file renamed into place when it is done; a symlink is followed, and the file
-    it points to is the one replaced; a FIFO or a device is written straight into."""
+    it points to is the one replaced; a FIFO or a device is written straight into.
+
+    With `terminal_safe`, text written to stdout when it is a terminal has its control
+    characters made visible (data in a pipe or a file is left exactly as it is)."""
     if output is None or output == "-":
         try:
-            render(sys.stdout)
+            stream = sys.stdout
+            if terminal_safe and stream.isatty():
+                stream = _VisibleStream(stream)  # type: ignore[assignment]
+            render(stream)
             sys.stdout.flush()
         except BrokenPipeError:
             raise
