@@ -49,10 +49,11 @@ fi
 papertriage ingest "${listings[@]}" --format jsonl >/dev/null
 mv -- "${listings[@]}" "$inbox/done/"
 
-# What the run above added, grouped by theme: one self-contained HTML file for the phone,
-# and Markdown for the terminal or a notes app.
-papertriage digest --since last-run ${profile_args[@]+"${profile_args[@]}"} \
+# What no digest has shown yet (this run's papers, and any a failed night left), grouped by
+# theme: one self-contained HTML file for the phone, and Markdown for the terminal or a notes
+# app. The first is a --dry-run; the second marks the papers shown, once it is written.
+papertriage digest --dry-run ${profile_args[@]+"${profile_args[@]}"} \
   -o "$digests/digest-$today.html"
-papertriage digest --since last-run ${profile_args[@]+"${profile_args[@]}"} \
+papertriage digest ${profile_args[@]+"${profile_args[@]}"} \
   -o "$digests/digest-$today.md"
 echo "nightly: $digests/digest-$today.html" >&2

@@ -344,7 +344,12 @@ def ingest(
     else:
         from papertriage.store import recording
 
-        recording = recording(inputs, options.load(), db)
+        # The library keeps the themes of the configured rules (config file and defaults):
+        # a run that changes them on the command line is an experiment, and leaves the
+        # library's tags as they were (its papers are stored, scored by the configured rules).
+        experiment = bool(rules or no_default_rules or disable)
+        library_themes = rule_options(None, False, None).load() if experiment else None
+        recording = recording(inputs, options.load(), db, library_themes)
     with _fewer_collections(), progress_bar(enabled=not quiet) as on_batch, recording as recorder:
         result = stream(
             inputs,

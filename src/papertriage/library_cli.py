@@ -136,7 +136,10 @@ def list_command(
     theme: ThemeOpt = None,
     since: SinceOpt = None,
     new: Annotated[
-        bool, typer.Option("--new", help="Only papers first seen in the last run.")
+        bool,
+        typer.Option(
+            "--new", help="Only new papers: those no digest has shown yet (see `digest`)."
+        ),
     ] = False,
     top: Annotated[
         int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
@@ -374,14 +377,16 @@ def retag_command(
 @command(app, "digest")
 def digest_command(
     since: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--since",
             "-s",
-            help="Papers first seen since: last-run, a date (2024-07-31) or a duration (7d).",
+            help="Papers first seen since: last-run, a date (2024-07-31) or a duration (7d), "
+            "shown before or not. Default: the new papers, those no digest has shown yet.",
             metavar="WHEN",
+            show_default=False,
         ),
-    ] = "last-run",
+    ] = None,
     fmt: Annotated[
         DigestFormat | None,
         typer.Option(
@@ -397,16 +402,26 @@ def digest_command(
     title: Annotated[
         str, typer.Option("--title", help="Heading of the digest.")
     ] = "papertriage digest",
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Write the digest but leave its papers new (mark nothing shown)."
+        ),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Write what is new in the library, grouped by theme and ranked (by the profile).
 
-    Each paper is filed under its strongest theme. HTML is one self-contained file (no
-    scripts, nothing fetched) that reads well on a phone; JSON has a schema_version.
+    New means not yet shown in a digest: the papers a digest shows are marked shown once it
+    is written, and the next digest (and list --new) leaves them out. --dry-run marks
+    nothing. Each paper is filed under its strongest theme. HTML is one self-contained file
+    (no scripts, nothing fetched) that reads well on a phone; JSON has a schema_version.
 
     Examples:
 
       papertriage digest -o digest.html
+
+      papertriage digest --dry-run | less
 
       papertriage digest --since 7d --profile examples/profile.yaml --format md
 
@@ -420,28 +435,47 @@ def digest_command(
         fmt = {".html": DigestFormat.html, ".htm": DigestFormat.html}.get(
             suffix, DigestFormat.json if suffix == ".json" else DigestFormat.md
         )
-    with _open(db) as library:
+    from papertriage.store import _writable, db_path
+
+    path = db_path(db)
+    # A digest marks what it showed; on a library it cannot write it still writes the digest.
+    mark = not dry_run and (not path.exists() or _writable(path))
+    with _open(db, write=mark) as library:
         themes = list(theme or [])
         _check_themes(library, themes)
-        resolved = library.resolve_since(since)
+        resolved = library.resolve_since(since) if since is not None else None
         chosen = _profile(library, profile)
-        papers = library.query(themes=themes, since=resolved, top=top, profile=chosen)
+        papers = library.query(
+            themes=themes, since=resolved, new=resolved is None, top=top, profile=chosen
+        )
         label = _since_label(library, resolved)
         names = {t.id: t.name for t in _rule_themes()}
+        query = (
+            {"timestamp": None, "run_id": None, "not_shown": True}
+            if resolved is None
+            else {"timestamp": resolved.timestamp, "run_id": resolved.run_id}
+        )
         digest = build_digest(
             papers,
             since=label,
-            since_query={"timestamp": resolved.timestamp, "run_id": resolved.run_id},
+            since_query=query,
             library=str(library.path),
             theme_names=names,
             profile=chosen,
             title=title,
         )
-    render = RENDERERS[fmt.value]
-    write_with(lambda stream: render(digest, stream), output)
+        render = RENDERERS[fmt.value]
+        write_with(lambda stream: render(digest, stream), output)
+        # Only once the digest is written: a digest that failed leaves its papers new.
+        if mark and papers:
+            library.mark_shown([p.pk for p in papers], output)
+    if not dry_run and not mark and papers:
+        warn(f"warning: {library.path} is read-only: these papers stay new (not marked shown)")
 
 
 def _since_label(library: Library, since) -> str:
+    if since is None:
+        return "not yet shown in a digest"
     if since.run_id is not None:
         last = library.last_run()
         if last is None:

@@ -213,6 +213,18 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO papers_fts(papers_fts) VALUES ('rebuild');
     """,
+    # 3: "new" means not yet shown in a digest. A digest is a run of kind 'digest'; each paper
+    # keeps when a digest first showed it. In an upgraded library the papers of the last
+    # ingest or import stay new, as they were under the old meaning; the older ones count as
+    # shown.
+    """
+    ALTER TABLE papers ADD COLUMN shown_at TEXT;
+    ALTER TABLE papers ADD COLUMN shown_in INTEGER;
+    UPDATE papers SET shown_at = first_seen
+        WHERE first_run < (SELECT COALESCE(MAX(id), 0) FROM runs
+                           WHERE kind IN ('ingest', 'import'));
+    CREATE INDEX papers_unshown ON papers(pk) WHERE shown_at IS NULL;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -268,6 +280,7 @@ class LibraryPaper(TaggedPaper):
     last_run: int | None = None
     tags_version: str | None = None
     pk: int = 0
+    shown_at: str | None = None  # when a digest first showed it; None: still new
 
     def library_dict(self) -> dict[str, Any]:
         return {
@@ -276,6 +289,7 @@ class LibraryPaper(TaggedPaper):
             "first_run": self.first_run,
             "last_run": self.last_run,
             "rules_version": self.tags_version,
+            "shown_at": self.shown_at,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -382,7 +396,7 @@ def _score_from_row(theme: str, points: float, threshold: float, evidence: str |
 _EXTRA_FIELDS = ("categories", "comments", "doi", "venue", "keywords")
 _PAPER_COLUMNS = (
     "pk, id, arxiv_id, title, abstract, authors, date, url, votes, extra, tags_version, "
-    "first_seen, last_seen, first_run, last_run"
+    "first_seen, last_seen, first_run, last_run, shown_at"
 )
 
 
@@ -613,6 +627,7 @@ class Library:
         *,
         kind: str = "ingest",
         now: str | None = None,
+        tag_with: Sequence[Theme] | None = None,
     ) -> RunRecorder:
         """Store a run batch by batch, all in ONE transaction::
 
@@ -623,8 +638,17 @@ class Library:
 
         The transaction begins with the first batch (so that the library is locked only
         while it is written) and commits when the block ends; an exception rolls it back.
+
+        With `tag_with`, the papers are stored with the themes of those rules (scored again,
+        batch by batch), not with the themes they come with: a run with experimental rules
+        stores the library's own tags. `rules_version` must then be theirs.
         """
-        return RunRecorder(self, kind, list(inputs), rules_version, now or now_iso())
+        recorder = RunRecorder(self, kind, list(inputs), rules_version, now or now_iso())
+        if tag_with is not None:
+            from papertriage.engine import Engine
+
+            recorder.engine = Engine(tag_with, stream=True, evidence="assigned")
+        return recorder
 
     def _candidates(self, papers: list[Paper]) -> list[sqlite3.Row]:
         """Library rows that could be one of `papers`: same arXiv id, same compact title, or a
@@ -848,6 +872,7 @@ class Library:
                 last_run=row["last_run"],
                 tags_version=row["tags_version"],
                 pk=row["pk"],
+                shown_at=row["shown_at"],
             )
             papers.append(stored)
         return papers
@@ -858,7 +883,8 @@ class Library:
         since: Since | None = None,
         new: bool = False,
     ) -> list[LibraryPaper]:
-        """Papers (unranked) with any of `themes`, first seen since `since` / in the last run."""
+        """Papers (unranked) with any of `themes`, first seen since `since`; with `new`, only
+        those no digest has shown yet."""
         where, params = [], []
         if themes:
             marks = ",".join("?" * len(themes))
@@ -873,9 +899,7 @@ class Library:
             where.append("first_run >= ?")
             params.append(since.run_id)
         if new:
-            last = self.last_run()
-            where.append("first_run = ?")
-            params.append(last["id"] if last else -1)
+            where.append("shown_at IS NULL")
         sql = f"SELECT {_PAPER_COLUMNS} FROM papers"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -893,6 +917,31 @@ class Library:
         from papertriage.ranking import rank
 
         return rank(self.papers(themes, since, new), list(themes), top, profile)  # type: ignore[return-value]
+
+    def mark_shown(self, pks: Sequence[int], output: str | None, *, now: str | None = None) -> int:
+        """Record a digest that showed the papers `pks`: one run of kind 'digest', and each
+        paper not shown before gets its shown time (a paper keeps the first). One transaction.
+        Returns the digest's run id."""
+        now = now or now_iso()
+        with self.transaction():
+            run_id = self.conn.execute(
+                "INSERT INTO runs (kind, started, finished, inputs, counts) "
+                "VALUES ('digest', ?, ?, ?, ?)",
+                (
+                    now,
+                    now,
+                    json.dumps([output or "-"], ensure_ascii=False),
+                    json.dumps({"shown": len(pks)}),
+                ),
+            ).lastrowid
+            for chunk in _chunks(list(pks)):
+                marks = ",".join("?" * len(chunk))
+                self.conn.execute(
+                    f"UPDATE papers SET shown_at = ?, shown_in = ? "
+                    f"WHERE shown_at IS NULL AND pk IN ({marks})",
+                    [now, run_id, *chunk],
+                )
+        return run_id
 
     def get(self, key: str) -> LibraryPaper | None:
         """A paper by library id or arXiv id (a version suffix is ignored)."""
@@ -960,8 +1009,11 @@ class Library:
             week = _iso_week(listed) or _iso_week(first_seen) or "unknown"
             weeks[week] = weeks.get(week, 0) + 1
         runs = self.conn.execute(
-            "SELECT COUNT(*), MAX(finished) FROM runs WHERE kind != 'retag'"
+            "SELECT COUNT(*), MAX(finished) FROM runs WHERE kind IN ('ingest', 'import')"
         ).fetchone()
+        unshown = self.conn.execute(
+            "SELECT COUNT(*) FROM papers WHERE shown_at IS NULL"
+        ).fetchone()[0]
         last = self.last_run()
         new_in_last = (
             self.conn.execute(
@@ -978,6 +1030,7 @@ class Library:
             "runs": runs[0],
             "last_run": runs[1],
             "new_in_last_run": new_in_last,
+            "new": unshown,
             "themes": per_theme,
             "weeks": dict(sorted(weeks.items())),
         }
@@ -1178,6 +1231,7 @@ class RunRecorder:
         self.stats: dict[str, Any] = {}  # the run's own counts (records, problems, ...)
         self.summary: RunSummary | None = None
         self._transaction: _Transaction | None = None
+        self.engine: Any = None  # an Engine that scores the papers for the library
 
     def _begin(self) -> None:
         self._transaction = self.library.transaction()
@@ -1189,6 +1243,8 @@ class RunRecorder:
 
     def add(self, papers: Iterable[TaggedPaper]) -> None:
         """Merge a batch of tagged papers into the library (inside the run's transaction)."""
+        if self.engine is not None:
+            papers = self.engine.tag([t.paper for t in papers])
         self.add_incoming([_Incoming(t, self.version) for t in papers])
 
     def add_incoming(self, incoming: list[_Incoming]) -> None:
@@ -1347,7 +1403,10 @@ def record_run(
 
 @contextmanager
 def recording(
-    inputs: Sequence[str], themes: Sequence[Theme], db: Path | str | None = None
+    inputs: Sequence[str],
+    themes: Sequence[Theme],
+    db: Path | str | None = None,
+    library_themes: Sequence[Theme] | None = None,
 ) -> Iterator[RunRecorder]:
     """Open the library and record a (streamed) run into it, batch by batch, in one
     transaction that commits when the block ends and rolls back on any exception::
@@ -1357,6 +1416,17 @@ def recording(
             write_output(result, fmt, output)
             recorder.stats = result.stats()
         warn(recorder.summary.line())
+
+    `library_themes`: the rules whose themes the library keeps, when the run's `themes` are
+    others (an experiment with --rules, --disable, --no-default-rules): the papers are stored
+    with the themes those give, so that the experiment leaves the library's tags as they were.
     """
-    with Library.open(db) as library, library.recorder(inputs, rules_version(themes)) as rec:
+    version = rules_version(themes)
+    tag_with = None
+    if library_themes is not None and rules_version(library_themes) != version:
+        tag_with, version = library_themes, rules_version(library_themes)
+    with (
+        Library.open(db) as library,
+        library.recorder(inputs, version, tag_with=tag_with) as rec,
+    ):
         yield rec
