@@ -132,13 +132,56 @@ def command(group: typer.Typer, name: str | None = None):
     return decorate
 
 
-@contextlib.contextmanager
-def progress_bar(enabled: bool = True):
-    """A progress bar on stderr while a long run reads, only when stderr is a terminal.
+# A run shorter than this shows no progress bar: a bar that flashes for a second is noise.
+PROGRESS_DELAY = 1.5
 
-    Yields the callback the pipeline calls after each batch (None when there is no bar).
+
+class _StopBeforeWrite:
+    """sys.stdout while a progress bar may be on the terminal: the first write (or flush of
+    written text) takes the bar off the screen first, so that no line of it is left between
+    the output's lines. Everything else is the real stream's."""
+
+    def __init__(self, stream, stop) -> None:
+        self._stream = stream
+        self._stop = stop
+
+    def write(self, text: str) -> int:
+        if text:
+            self._stop()
+        return self._stream.write(text)
+
+    def writelines(self, lines) -> None:
+        self._stop()
+        self._stream.writelines(lines)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _stdout_is_pipe() -> bool:
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True, delay: float | None = None, to_stdout: bool = True):
+    """A transient progress bar on stderr for a run that lasts more than `delay` seconds.
+
+    Only when stderr is a terminal, and not when stdout goes into a pipe (`| less` owns the
+    screen). The bar is taken off the screen before the first byte of output is written, so
+    the output starts on a clean line. Yields the callback the pipeline calls after each
+    batch (None when there is no bar).
     """
-    if not enabled or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+    if (
+        not enabled
+        or not sys.stderr.isatty()
+        or os.environ.get("TERM") == "dumb"
+        or (to_stdout and _stdout_is_pipe())
+    ):
         yield None
         return
     from rich.console import Console
@@ -159,11 +202,26 @@ def progress_bar(enabled: bool = True):
         TimeRemainingColumn(),
         console=console,
         transient=True,
+        redirect_stdout=False,  # the output is held back by _StopBeforeWrite instead
     )
     task = bar.add_task("ingest", total=None, papers=0, rate=0.0)
+    if delay is None:
+        # PAPERTRIAGE_PROGRESS_DELAY (seconds) is for tests that need the bar on a short run.
+        try:
+            delay = float(os.environ.get("PAPERTRIAGE_PROGRESS_DELAY", PROGRESS_DELAY))
+        except ValueError:
+            delay = PROGRESS_DELAY
     started = time.monotonic()
+    state = {"shown": False, "done": False}
+
+    def stop() -> None:
+        if state["shown"] and not state["done"]:
+            bar.stop()
+        state["done"] = True
 
     def update(progress) -> None:
+        if state["done"]:
+            return
         elapsed = max(time.monotonic() - started, 1e-6)
         bar.update(
             task,
@@ -172,9 +230,17 @@ def progress_bar(enabled: bool = True):
             papers=progress.papers,
             rate=progress.papers / elapsed,
         )
+        if not state["shown"] and elapsed >= delay:
+            state["shown"] = True
+            bar.start()
 
-    with bar:
+    stdout = sys.stdout
+    sys.stdout = _StopBeforeWrite(stdout, stop)
+    try:
         yield update
+    finally:
+        sys.stdout = stdout
+        stop()
 
 
 def warn(message: str) -> None:
@@ -350,7 +416,8 @@ def ingest(
         experiment = bool(rules or no_default_rules or disable)
         library_themes = rule_options(None, False, None).load() if experiment else None
         recording = recording(inputs, options.load(), db, library_themes)
-    with _fewer_collections(), progress_bar(enabled=not quiet) as on_batch, recording as recorder:
+    bar = progress_bar(enabled=not quiet, to_stdout=output in (None, "-"))
+    with _fewer_collections(), bar as on_batch, recording as recorder:
         result = stream(
             inputs,
             input_format=input_format,

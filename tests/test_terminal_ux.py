@@ -1,0 +1,239 @@
+"""What a person sees in a real terminal: progress, the table at 80 columns, help, explain.
+
+The screen tests run papertriage inside tmux (a real terminal emulator, 80 columns) and read
+the screen back with `capture-pane`; they skip when tmux is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import DAILY, RULE_ARGS, invoke
+
+PAPERTRIAGE = [sys.executable, "-m", "papertriage"]
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def _papers_jsonl(path: Path, count: int) -> Path:
+    """`count` made-up papers, varied enough to tag (no corpus text)."""
+    topics = [
+        ("tool-using agents", "An agent calls tools and plans over API calls."),
+        ("knowledge distillation", "A student model imitates a teacher model."),
+        ("continual pre-training", "Language models are pre-trained again on new text."),
+        ("spatial puzzles", "A benchmark of counting objects for vision models."),
+    ]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            topic, abstract = topics[i % len(topics)]
+            title = f"Study {i} of {topic} with a rather long title that needs wrapping {i}"
+            out.write(json.dumps({"title": title, "abstract": f"{abstract} Case {i}."}) + "\n")
+    return path
+
+
+class Tmux:
+    """One detached tmux session of a given size running a plain shell."""
+
+    def __init__(self, width: int, height: int, env: dict[str, str]):
+        self.name = f"pt-{uuid.uuid4().hex[:8]}"
+        self.socket = f"pt-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        self._tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            f"env -i {exports} bash --norc --noprofile",
+        )
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def run(self, command: str, timeout: float = 60) -> list[str]:
+        """Clear the screen, run `command`, wait for it to end; the screen lines it wrote."""
+        tag = uuid.uuid4().hex[:6]
+        # The markers are printed from two halves, so the command line as typed (which may
+        # wrap over several screen lines) never reads as one.
+        start, end = f"<<start-{tag}>>", f"<<end-{tag}>>"
+        typed = f"clear; printf '%s%s\\n' '<<start-' '{tag}>>'; {command}; "
+        typed += f"printf '%s%s\\n' '<<end-' '{tag}>>'"
+        self._tmux("send-keys", "-t", self.name, typed, "Enter")
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self._tmux("capture-pane", "-p", "-t", self.name)
+            lines = screen.split("\n")
+            if end in lines:
+                return lines[lines.index(start) + 1 : lines.index(end)]
+            time.sleep(0.1)
+        raise AssertionError(f"timed out: {command}\n{screen}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    sessions = []
+
+    def make(width: int = 80, height: int = 50, **extra: str) -> Tmux:
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "PS1": "$ ",
+            "PYTHONPATH": os.pathsep.join(sys.path),
+            "PAPERTRIAGE_HOME": str(tmp_path / "home"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            **extra,
+        }
+        session = Tmux(width, height, env)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()
+
+
+# --- 1. progress ---------------------------------------------------------------------------
+
+
+@needs_tmux
+def test_progress_bar_leaves_no_residue_before_the_table(terminal, tmp_path):
+    """Ten runs in an 80x50 terminal with the bar forced on from the first batch: each time
+    the output starts with the table header on a clean line and no piece of the bar is left."""
+    papers = _papers_jsonl(tmp_path / "many.jsonl", 200)
+    screen = terminal(80, 50, PAPERTRIAGE_PROGRESS_DELAY="0")
+    command = " ".join(
+        shlex.quote(a)
+        for a in [*PAPERTRIAGE, "ingest", str(papers), "--batch-size", "20", "--top", "5"]
+    )
+    command += " " + " ".join(RULE_ARGS)
+    for _ in range(10):
+        out = screen.run(command)
+        assert re.match(r"^\s*#\s+score\s+themes\s+title$", out[0]), out[:3]
+        text = "\n".join(out)
+        assert "━" not in text and "/s" not in text and "papers " not in text, text
+
+
+@needs_tmux
+def test_no_progress_bar_on_a_short_run(terminal, tmp_path):
+    """With the default delay a small listing shows no bar at all; the bar's pieces never
+    reach the screen even for a moment that capture-pane could see after the run."""
+    screen = terminal(80, 50)
+    command = " ".join(shlex.quote(a) for a in [*PAPERTRIAGE, "ingest", str(DAILY), *RULE_ARGS])
+    out = screen.run(command + " --no-store")
+    assert re.match(r"^\s*#\s+score\s+themes\s+title$", out[0]), out[:3]
+    assert "━" not in "\n".join(out)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    papers = _papers_jsonl(tmp_path / "many.jsonl", 300)
+    done = subprocess.run(
+        [*PAPERTRIAGE, "ingest", str(papers), "--batch-size", "50", "--no-store", *RULE_ARGS],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PAPERTRIAGE_PROGRESS_DELAY": "0"},
+    )
+    assert done.returncode == 0
+    assert "━" not in done.stderr and "\x1b" not in done.stderr
+
+
+# --- 2. the table at 80 columns --------------------------------------------------------------
+
+
+def _corpus_like(path: Path) -> Path:
+    return _papers_jsonl(path, 98)
+
+
+@needs_tmux
+def test_table_fits_80_columns_on_a_terminal(terminal, tmp_path):
+    papers = _corpus_like(tmp_path / "page.jsonl")
+    screen = terminal(80, 50)
+    command = " ".join(
+        shlex.quote(a) for a in [*PAPERTRIAGE, "ingest", str(papers), "--no-store", *RULE_ARGS]
+    )
+    # Through `cat`, to see every line and its real end; and as the terminal shows it.
+    piped = subprocess.run(
+        ["bash", "-c", f"{command} | cat"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+    ).stdout.splitlines()
+    assert max(len(line) for line in piped) <= 80
+    assert not [line for line in piped if line != line.rstrip()]
+    # The title column gets the room: more than half of the line.
+    header = piped[0]
+    assert header.index("title") < 40, header
+    # 98 papers whose titles are ~70 characters: at most 2 lines each, plus the header.
+    assert len(piped) <= 2 * 98 + 2, len(piped)
+    out = screen.run(command + " | head -5")
+    assert re.match(r"^\s*#\s+score\s+themes\s+title$", out[0]), out
+    assert all(len(line.rstrip()) <= 80 for line in out)
+
+
+@needs_tmux
+def test_piped_table_takes_the_width_of_the_terminal_stderr_is_on(terminal, tmp_path):
+    """`| head` in a 100-column terminal without COLUMNS exported: lines of up to 100, not
+    the 120 rich would assume nor 80."""
+    papers = _corpus_like(tmp_path / "page.jsonl")
+    screen = terminal(100, 40)
+    out = tmp_path / "table.txt"
+    command = " ".join(
+        shlex.quote(a) for a in [*PAPERTRIAGE, "ingest", str(papers), "--no-store", *RULE_ARGS]
+    )
+    screen.run(f"unset COLUMNS; {command} | cat > {shlex.quote(str(out))}")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert 90 <= max(len(line) for line in lines) <= 100
+
+
+def test_piped_table_without_a_terminal_is_80_wide(tmp_path):
+    papers = _corpus_like(tmp_path / "page.jsonl")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    done = subprocess.run(
+        [*PAPERTRIAGE, "ingest", str(papers), "--no-store", *RULE_ARGS],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # no controlling terminal: /dev/tty cannot be opened
+    )
+    assert done.returncode == 0, done.stderr
+    widths = [len(line) for line in done.stdout.splitlines()]
+    assert 70 <= max(widths) <= 80
+
+
+def test_output_width_order(monkeypatch):
+    from papertriage.terminal import output_width
+
+    assert output_width(environ={"COLUMNS": "93"}) == 93
+    monkeypatch.setattr(os, "open", lambda *a, **k: (_ for _ in ()).throw(OSError()))
+    assert output_width(environ={}) == 80  # stderr is captured by pytest: not a terminal
+
+
+def test_table_lines_have_no_trailing_spaces_at_any_width(monkeypatch):
+    for columns in ("60", "80", "100", "160"):
+        monkeypatch.setenv("COLUMNS", columns)
+        result = invoke(["ingest", str(DAILY), "--no-store", *RULE_ARGS])
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines and all(line == line.rstrip() for line in lines), columns
+        assert max(len(line) for line in lines) <= int(columns)
