@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TextIO
 
 from papertriage.formats import RunResult
-from papertriage.terminal import visible
+from papertriage.terminal import hyperlinks_wanted, output_width, visible
+
+# Below this width the themes column shows the strongest theme and how many more ("agents +2")
+# so that the title gets the room; at this width or more every theme is listed.
+WIDE = 120
+THEMES_WIDTH = 25  # the longest default theme id, "reinforcement-learning", and " +2"
+
+# Spaces at the end of a line, before any escape sequences (colour, style, OSC 8 link) that
+# close it: the padding rich adds to the last column.
+_TRAILING = re.compile(
+    r"[ \t]+((?:\x1b\[[0-9;]*m|\x1b\]8;[^\x07\x1b]*(?:\x1b\\|\x07))*)$", re.MULTILINE
+)
+
+
+def strip_trailing(text: str) -> str:
+    """`text` without spaces at the end of its lines (escape sequences kept)."""
+    return _TRAILING.sub(r"\1", text)
 
 
 def make_console(stream: TextIO):  # -> rich.console.Console, imported lazily for start-up speed
+    """A rich Console for `stream`: the terminal's width on a terminal; when piped or
+    redirected, the width of the terminal the command runs in (see `output_width`)."""
     from rich.console import Console
 
     is_tty = stream.isatty() if hasattr(stream, "isatty") else False
-    width = None
-    if not is_tty:
-        width = int(os.environ.get("COLUMNS", "120") or 120)
     return Console(
         file=stream,
-        width=width,
+        width=None if is_tty else output_width(),
         no_color=bool(os.environ.get("NO_COLOR")) or not is_tty,
         force_terminal=is_tty if stream is not sys.stdout else None,
         highlight=False,
@@ -27,13 +43,36 @@ def make_console(stream: TextIO):  # -> rich.console.Console, imported lazily fo
     )
 
 
+def print_trimmed(console, renderable) -> None:
+    """Print `renderable` on `console` without the trailing spaces rich pads lines with."""
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write(strip_trailing(captured.get()))
+
+
+def _themes_cell(names: list[str], wide: bool) -> str:
+    if not names:
+        return "-"
+    if wide:
+        return ", ".join(names)
+    more = f" +{len(names) - 1}" if len(names) > 1 else ""
+    room = THEMES_WIDTH - len(more)
+    first = names[0] if len(names[0]) <= room else names[0][: room - 1] + "…"
+    return first + more
+
+
 def render(result: RunResult, stream: TextIO) -> None:
     from rich import box
+    from rich.style import Style
     from rich.table import Table
     from rich.text import Text
 
+    from papertriage.links import paper_url
+
     console = make_console(stream)
     fancy = console.is_terminal
+    links = fancy and hyperlinks_wanted()
+    wide = console.width >= WIDE
     table = Table(
         box=box.SIMPLE_HEAD if fancy else None,
         show_edge=False,
@@ -42,16 +81,24 @@ def render(result: RunResult, stream: TextIO) -> None:
     )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("themes", ratio=1, min_width=12)
-    table.add_column("title", ratio=3, min_width=20)
+    if wide:
+        table.add_column("themes", ratio=1, min_width=12)
+        table.add_column("title", ratio=3, min_width=20)
+    else:
+        table.add_column("themes", no_wrap=True, max_width=THEMES_WIDTH)
+        table.add_column("title", ratio=1, min_width=20)
     for tagged in result.papers:
-        themes = ", ".join(s.theme for s in tagged.themes) or "-"
+        themes = _themes_cell([s.theme for s in tagged.themes], wide)
         # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup; and no
         # control character of a title reaches the terminal (an escape sequence would act).
+        title = Text(visible(tagged.paper.title))
+        url = paper_url(tagged.paper) if links else None
+        if url:
+            title.stylize(Style(link=url))
         table.add_row(
-            str(tagged.rank),
+            "" if tagged.rank is None else str(tagged.rank),
             f"{tagged.relevance:.2f}",
             Text(visible(themes)),
-            Text(visible(tagged.paper.title)),
+            title,
         )
-    console.print(table)
+    print_trimmed(console, table)
