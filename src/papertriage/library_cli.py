@@ -599,3 +599,192 @@ def db_check(db: DbOpt = None) -> None:
             f"{count} problems in {path}: the library is damaged; see above how to recover"
         )
     print(f"ok: {path} (schema version {version})")
+
+
+# --- cron ------------------------------------------------------------------------------------
+
+# Options of papertriage commands whose value is a path: made absolute in a crontab line.
+_PATH_OPTIONS = {"-o", "--output", "--db", "--rules", "--profile", "-p", "--gold"}
+# Environment variables papertriage reads to find its files: kept in a crontab line.
+_ENV_NAMES = ("PAPERTRIAGE_HOME", "PAPERTRIAGE_CONFIG", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
+
+
+def papertriage_executable() -> list[str]:
+    """How to run this papertriage from anywhere: its script's absolute path (sys.argv[0] or
+    the `papertriage` on PATH), else this Python with -m papertriage."""
+    import os
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    name = Path(argv0).name
+    candidates = []
+    if name.startswith("papertriage") and not name.endswith(".py"):
+        candidates.append(argv0 if os.sep in argv0 else shutil.which(argv0))
+    candidates.append(shutil.which("papertriage"))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [os.path.abspath(candidate)]
+    return [os.path.abspath(sys.executable), "-m", "papertriage"]
+
+
+def _absolute(value: str) -> str:
+    import os
+
+    if value in ("", "-"):
+        return value
+    return os.path.abspath(os.path.expanduser(value))
+
+
+def _looks_like_path(value: str) -> bool:
+    import os
+
+    if value in ("", "-") or value.startswith("-"):
+        return False
+    return value.startswith(("~", ".", "/")) or "/" in value or os.path.exists(value)
+
+
+def _shell_word(value: str) -> str:
+    """One shell word; a value with strftime fields (%Y, %F) becomes today's date when the
+    line runs: "$(date '+/home/me/triage/%F.md')"."""
+    import re
+    import shlex
+
+    if re.search(r"%[a-zA-Z]", value):
+        return f'"$(date {shlex.quote("+" + value)})"'
+    return shlex.quote(value)
+
+
+def cron_line(
+    args: list[str],
+    schedule: str,
+    log: Path,
+    executable: list[str] | None = None,
+    environ: dict[str, str] | None = None,
+) -> str:
+    """A crontab line that runs `papertriage ARGS` on `schedule` from cron's bare environment:
+    absolute paths everywhere, PATH set, papertriage's environment kept, stderr appended to
+    `log`, and every % escaped as \\% (cron turns a bare % into a newline)."""
+    import os
+    import shlex
+
+    environ = dict(os.environ) if environ is None else environ
+    executable = executable or papertriage_executable()
+    words: list[str] = []
+    expect_path = False
+    for position, arg in enumerate(args):
+        if expect_path:
+            words.append(_shell_word(_absolute(arg)))
+            expect_path = False
+        elif arg in _PATH_OPTIONS:
+            words.append(shlex.quote(arg))
+            expect_path = True
+        elif arg.startswith("--") and "=" in arg and arg.split("=", 1)[0] in _PATH_OPTIONS:
+            option, value = arg.split("=", 1)
+            words.append(f"{shlex.quote(option)}={_shell_word(_absolute(value))}")
+        elif position > 0 and _looks_like_path(arg):
+            words.append(_shell_word(_absolute(arg)))
+        else:
+            words.append(_shell_word(arg))
+    folder = os.path.dirname(executable[0])
+    env = [f"PATH={shlex.quote(folder + ':/usr/local/bin:/usr/bin:/bin')}"]
+    env += [
+        f"{name}={shlex.quote(_absolute(environ[name]))}"
+        for name in _ENV_NAMES
+        if environ.get(name)
+    ]
+    command = " ".join(
+        [
+            *env,
+            *(shlex.quote(w) for w in executable),
+            *words,
+            f"2>>{shlex.quote(_absolute(str(log)))}",
+        ]
+    )
+    return f"{schedule} {command.replace('%', chr(92) + '%')}"
+
+
+def _schedule(at: str, schedule: str | None) -> str:
+    import re
+
+    if schedule is not None:
+        fields = schedule.split()
+        if len(fields) != 5 and not (len(fields) == 1 and fields[0].startswith("@")):
+            raise typer.BadParameter(
+                "give five fields (minute hour day-of-month month day-of-week), e.g. "
+                "'30 6 * * 1-5', or @daily",
+                param_hint="--schedule",
+            )
+        return " ".join(fields)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", at.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise typer.BadParameter("give a time of day as HH:MM, e.g. 07:30", param_hint="--at")
+    return f"{int(match.group(2))} {int(match.group(1))} * * *"
+
+
+@app.command("cron", context_settings={"ignore_unknown_options": True})
+def cron_command(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="The papertriage command to run, after --: e.g. -- digest -o ~/triage/%F.md",
+            metavar="COMMAND",
+            show_default=False,
+        ),
+    ],
+    at: Annotated[
+        str, typer.Option("--at", help="Time of day to run it, HH:MM.", metavar="HH:MM")
+    ] = "07:00",
+    schedule: Annotated[
+        str | None,
+        typer.Option(
+            "--schedule",
+            help="A full cron schedule instead of --at, e.g. '30 6 * * 1-5'.",
+            metavar="SPEC",
+        ),
+    ] = None,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="File that collects the command's stderr (default: cron.log in the data "
+            "folder, next to the library).",
+            metavar="FILE",
+        ),
+    ] = None,
+) -> None:
+    """Print a crontab line that runs a papertriage command, ready for `crontab -e`.
+
+    cron starts commands with a bare PATH, in your home folder, without your shell's
+    variables: the line gives papertriage's absolute path, absolute input and output paths,
+    PATH, the PAPERTRIAGE_*/XDG_* variables set now, and appends stderr to a log. Date fields
+    (%Y, %m, %d, %F) in a path become the date of the run; % is escaped as cron needs. -o
+    creates missing folders.
+
+    Examples:
+
+      papertriage cron --at 07:30 -- digest --since 1d -o ~/triage/%Y-%m-%d.md
+
+      papertriage cron --at 06:45 -- ingest -q ~/listings/today.txt -f md -o ~/triage/%F.md
+
+      (crontab -l; papertriage cron -- digest -o ~/triage/%F.html) | crontab -
+    """
+    from papertriage.store import data_dir
+
+    if not args:
+        raise typer.BadParameter("give the command to run after --", param_hint="COMMAND")
+    from typer.main import get_command
+
+    names = set(get_command(app).commands)  # type: ignore[attr-defined]
+    if args[0] not in names:
+        raise typer.BadParameter(
+            f"{args[0]!r} is not a papertriage command ({', '.join(sorted(names))})",
+            param_hint="COMMAND",
+        )
+    when = _schedule(at, schedule)
+    log_file = Path(_absolute(str(log))) if log is not None else data_dir().absolute() / "cron.log"
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)  # `2>>` cannot make a folder
+    except OSError as exc:
+        raise PapertriageError(f"{log_file.parent}: cannot create: {exc.strerror}") from None
+    print(f"# papertriage {' '.join(args)}  (stderr: {log_file})")
+    print(cron_line(list(args), when, log_file))

@@ -174,6 +174,13 @@ def write_with(
         _write_into(render, output, target)
         return
     directory = target.parent
+    # A missing folder is made (`-o ~/triage/2024-07-31.md` on the first night).
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PapertriageError(
+            f"{output}: cannot create the folder {directory}: {exc.strerror or exc}"
+        ) from None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
