@@ -136,7 +136,7 @@ def test_exit_2_on_usage_errors(args):
     result = invoke(args)
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
-    assert "Error" in result.stderr or "Usage" in result.stderr
+    assert_one_error_line(result.stderr)
     assert result.stdout == ""
 
 

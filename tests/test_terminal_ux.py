@@ -237,3 +237,94 @@ def test_table_lines_have_no_trailing_spaces_at_any_width(monkeypatch):
         lines = result.stdout.splitlines()
         assert lines and all(line == line.rstrip() for line in lines), columns
         assert max(len(line) for line in lines) <= int(columns)
+
+
+# --- 7. help and usage errors ------------------------------------------------------------------
+
+
+def _command_paths() -> list[list[str]]:
+    import typer
+
+    from papertriage.cli import app
+
+    paths = []
+
+    def walk(command, path):
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+def test_help_reads_as_words_at_80_columns(monkeypatch):
+    """Every command's --help at 80 columns: no Python types as placeholders, every example
+    command of its docstring on one line as written, and no line over 80 but those."""
+    monkeypatch.setenv("COLUMNS", "80")
+    paths = _command_paths()
+    assert len(paths) > 15
+    for path in paths:
+        result = invoke([*path, "--help"])
+        assert result.exit_code == 0, (path, result.stderr)
+        out = result.stdout
+        assert not re.search(r"<(list\[|str>|int|float|path>|Path)", out), (path, out)
+        examples = [
+            line.strip() for line in out.splitlines() if line.strip().startswith("papertriage ")
+        ]
+        if path:
+            assert examples, f"{path}: no example in --help"
+        import typer
+
+        from papertriage.cli import app
+
+        command = typer.main.get_command(app)
+        for name in path:
+            command = command.commands[name]
+        written = [
+            line.strip()
+            for line in (command.callback.__doc__ or command.help or "").splitlines()
+            if line.strip().startswith("papertriage ")
+        ]
+        for example in written:
+            assert example in examples, (path, example, out)
+
+
+def test_command_summaries_are_whole():
+    result = invoke(["--help"])
+    commands = result.stdout.split("Commands:")[1]
+    assert "..." not in commands
+    assert "  ingest   Read listings, tag every paper with themes and print them ranked." in (
+        commands
+    )
+
+
+def test_usage_line_and_metavars():
+    result = invoke(["ingest", "--help"])
+    assert "Usage: papertriage ingest [OPTIONS] FILE..." in result.stdout
+    for placeholder in ("--format FORMAT", "--output FILE", "--theme ID", "--top N", "--rules DIR"):
+        assert placeholder in result.stdout, placeholder
+    assert "FILE...  Listing files" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["ingest", "x.txt", "-f", "xlsx"],
+            "papertriage: error: --format: 'xlsx' is not one of table, json, jsonl, csv, md",
+        ),
+        (["ingest", "x.txt", "--top", "abc"], "papertriage: error: --top: 'abc' is not a whole"),
+        (["ingest", "x.txt", "--top", "0"], "papertriage: error: --top: 0 is out of range"),
+        (["ingest"], "papertriage: error: missing FILE"),
+        (["eval", "x.txt"], "papertriage: error: missing --gold"),
+        (["ingest", "x.txt", "--bogus"], "papertriage: error: no such option: --bogus"),
+    ],
+)
+def test_a_bad_value_is_one_error_line_exit_2(args, expected):
+    result = invoke(args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(expected), lines[0]
+    assert "Value error" not in lines[0] and "Input should" not in lines[0]

@@ -488,7 +488,7 @@ def eval_command(
     disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
 ) -> None:
-    """Compare the themes assigned to INPUTS with hand labels in --gold.
+    """Compare the themes assigned to the papers of FILE with hand labels in --gold.
 
     Prints precision, recall and F1 per theme, micro and macro averages, and the most
     frequent false positives and misses per theme. The gold file has one JSON object a
@@ -1000,6 +1000,189 @@ def rules_calibrate(
     )
 
 
+# --- help and usage errors ---------------------------------------------------------------
+
+# Placeholders for option values, as words (typer would show Python types: <list[str]>).
+# Options not named here get one from their type (N, NUMBER, PATH) or their name.
+METAVARS = {
+    "--format": "FORMAT",
+    "--output": "FILE",
+    "--theme": "ID",
+    "--disable": "ID",
+    "--top": "N",
+    "--rules": "DIR",
+    "--profile": "FILE",
+    "--input-format": "FORMAT",
+    "--sort": "ORDER",
+    "--batch-size": "N",
+    "--jobs": "N",
+    "--db": "PATH",
+    "--gold": "FILE",
+    "--min-f1": "F1",
+    "--split": "NAME",
+    "--width": "N",
+    "--since": "WHEN",
+    "--limit": "N",
+}
+
+
+def _choices(param) -> tuple[str, ...] | None:  # noqa: ANN001
+    descriptor = getattr(param, "type_descriptor", None)
+    choices = getattr(descriptor, "choices", None) if descriptor is not None else None
+    if choices is None:
+        choices = getattr(getattr(param, "type", None), "choices", None)
+    if not choices:
+        return None
+    return tuple(getattr(c, "value", c) for c in choices)
+
+
+def _type_metavar(param) -> str:  # noqa: ANN001
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    import typing
+
+    args = typing.get_args(annotation)
+    if args and typing.get_origin(annotation) is list:
+        annotation = args[0]
+    if annotation is int:
+        return "N"
+    if annotation is float:
+        return "NUMBER"
+    if annotation is Path:
+        return "PATH"
+    long_names = [o for o in param.opts if o.startswith("--")] or param.opts
+    return long_names[0].lstrip("-").upper().replace("-", "_")
+
+
+def _help_paragraphs(text: str) -> str:
+    """Help text with every indented paragraph (an example command) kept as written:
+    click rewraps paragraphs to the terminal's width and would break a command in two
+    where copy and paste needs it whole; a paragraph that starts with \b is left alone."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    kept = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        if lines and all(line.startswith((" ", "\t")) for line in lines):
+            paragraph = "\b\n" + paragraph
+        kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
+def _word_argument(param) -> None:  # noqa: ANN001
+    """FILE... in the usage line and the Arguments section, instead of {FILE}... and
+    FILE <list[str]> (typer's display of the Python type)."""
+    name = param.metavar or param.name.upper()
+    if param.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    param.metavar = name
+    if hasattr(param, "display_type_rich"):
+        param.display_type_rich = lambda ctx: None
+    if hasattr(param, "_usage_display_name"):
+        param._usage_display_name = lambda: name if param.required else f"[{name}]"
+    if hasattr(param, "_rich_display_name"):
+        param._rich_display_name = lambda: name
+
+
+def polish_help(command) -> None:  # noqa: ANN001
+    """Make the help of `command` and its subcommands read as words: metavars (FILE..., DIR,
+    FORMAT, N, ID), the choices of a choice option in its help, examples kept whole, and a
+    whole first sentence as the summary in the command list (click cuts it at 45 characters
+    with '...')."""
+    if command.help:
+        command.help = _help_paragraphs(command.help)
+        if not command.short_help:
+            first = command.help.split("\n\n")[0]
+            command.short_help = " ".join(first.split())
+    for param in command.params:
+        if getattr(param, "param_type_name", "") == "argument":
+            _word_argument(param)
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        if param.metavar is None:
+            long_names = [o for o in param.opts if o.startswith("--")]
+            wanted = METAVARS.get(long_names[0]) if long_names else None
+            param.metavar = wanted or _type_metavar(param)
+        choices = _choices(param)
+        if choices and param.help and not all(c in param.help for c in choices):
+            param.help = f"{param.help.rstrip('.')}: {', '.join(choices)}."
+    for sub in getattr(command, "commands", {}).values():
+        polish_help(sub)
+
+
+_PYDANTIC_PREFIX = ("Value error, ", "Assertion failed, ")
+
+
+def _bad_value(exc) -> str:  # noqa: ANN001
+    """What is wrong with the value of a BadParameter, in words."""
+    message = str(getattr(exc, "message", exc)).strip()
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+        except (IndexError, TypeError):
+            first = None
+        if first:
+            kind = first.get("type", "")
+            value = first.get("input")
+            limits = first.get("ctx") or {}
+            if kind == "int_parsing":
+                return f"{value!r} is not a whole number"
+            if kind == "float_parsing":
+                return f"{value!r} is not a number"
+            for key, words in (
+                ("ge", "at least"),
+                ("gt", "more than"),
+                ("le", "at most"),
+                ("lt", "less than"),
+            ):
+                if key in limits:
+                    return f"{value} is out of range: it must be {words} {limits[key]}"
+            message = first.get("msg", message)
+    for prefix in _PYDANTIC_PREFIX:
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    # "'xlsx' is not one of 'table', 'json'." -> "'xlsx' is not one of table, json"
+    head, sep, tail = message.partition(" is not one of ")
+    if sep:
+        choices = [c.strip().strip("'\"") for c in tail.rstrip(".").split(",")]
+        message = f"{head}{sep}{', '.join(choices)}"
+    return message.rstrip(".")
+
+
+def usage_error_line(exc) -> str:  # noqa: ANN001
+    """One line for a usage error: what option or argument, what is wrong, where help is."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if param is not None:
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        if getattr(param, "param_type_name", "") == "argument" or not opts:
+            where = (param.metavar or param.name.upper()).rstrip(".")
+        else:
+            where = opts[0]
+    else:
+        where = None
+    if kind == "MissingParameter":
+        text = f"missing {where}" if where else "missing " + exc.format_message()
+    elif kind == "NoSuchOption":
+        text = f"no such option: {exc.option_name}"
+        possible = sorted(getattr(exc, "possibilities", None) or [])
+        if possible:
+            text += f" (did you mean {' or '.join(possible)}?)"
+    elif kind == "BadParameter" and where:
+        text = f"{where}: {_bad_value(exc)}"
+    else:
+        text = str(getattr(exc, "message", exc)).rstrip(".")
+        text = text[:1].lower() + text[1:]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        text += f" (see '{ctx.command_path} --help')"
+    return text
+
+
 def _system_error(exc: BaseException) -> str | None:
     """The one-line message for an OS or SQLite error (a full disk, a read-only file, a
     damaged library), or None for any other exception."""
@@ -1029,6 +1212,7 @@ def main(argv: list[str] | None = None) -> None:
     import warnings
 
     command = typer.main.get_command(app)
+    polish_help(command)
     show_warning = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
@@ -1081,6 +1265,12 @@ def main(argv: list[str] | None = None) -> None:
         elif type(exc).__name__ == "Abort":
             warn("interrupted")
             code = ExitStatus.INTERRUPTED
+        elif type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()
+            code = exc.exit_code
+        elif hasattr(exc, "show") and getattr(exc, "exit_code", None) == ExitStatus.USAGE:
+            warn(f"error: {usage_error_line(exc)}")
+            code = ExitStatus.USAGE
         elif hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             code = exc.exit_code
