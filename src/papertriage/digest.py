@@ -118,13 +118,12 @@ def _authors(authors: Sequence[str], limit: int = 3) -> str:
 
 
 def _link(paper: LibraryPaper) -> str | None:
-    """A web address for the paper: its URL when it is http(s), else its arXiv page."""
-    url = (paper.paper.url or "").strip()
-    if url.lower().startswith(("https://", "http://")):
-        return url
-    if paper.paper.arxiv_id:
-        return f"https://arxiv.org/abs/{paper.paper.arxiv_id}"
-    return None
+    """The paper's page (arXiv abstract page, else DOI, else its http(s) url), encoded so
+    that it can end neither an HTML attribute nor a Markdown link; None for anything else
+    (``javascript:``, ``data:``, a url with no host)."""
+    from papertriage.links import paper_url
+
+    return paper_url(paper.paper)
 
 
 # --- json ----------------------------------------------------------------------------------

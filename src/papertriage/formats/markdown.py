@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import TextIO
 
 from papertriage.formats import RunResult
+from papertriage.links import paper_url
 
 
 def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _link_text(text: str) -> str:
+    """A title as the text of a Markdown link in a table cell: brackets cannot end it."""
+    return _cell(text).replace("[", "\\[").replace("]", "\\]")
 
 
 def render(result: RunResult, stream: TextIO) -> None:
@@ -16,10 +22,11 @@ def render(result: RunResult, stream: TextIO) -> None:
     stream.write("| # | score | themes | title |\n|---:|---:|---|---|\n")
     for tagged in papers:
         themes = ", ".join(s.theme for s in tagged.themes)
-        stream.write(
-            f"| {tagged.rank} | {tagged.relevance:.2f} | {_cell(themes)} | "
-            f"{_cell(tagged.paper.title)} |\n"
-        )
+        # The title links to the paper's page: an http(s) address with every character that
+        # could end the link (<, >, space, quotes, parentheses) percent-encoded.
+        url = paper_url(tagged.paper)
+        title = f"[{_link_text(tagged.paper.title)}](<{url}>)" if url else _cell(tagged.paper.title)
+        stream.write(f"| {tagged.rank} | {tagged.relevance:.2f} | {_cell(themes)} | {title} |\n")
     for tagged in papers:
         paper = tagged.paper
         stream.write(f"\n## {tagged.rank}. {_cell(paper.title)}\n\n")
@@ -28,6 +35,8 @@ def render(result: RunResult, stream: TextIO) -> None:
             meta.append("themes: " + ", ".join(f"`{s.theme}`" for s in tagged.themes))
         if paper.arxiv_id:
             meta.append(f"arXiv: [{paper.arxiv_id}](https://arxiv.org/abs/{paper.arxiv_id})")
+        elif url := paper_url(paper):
+            meta.append(f"[link](<{url}>)")
         if paper.date:
             meta.append(f"listed {paper.date}")
         stream.write("*" + " · ".join(meta) + "*\n")
