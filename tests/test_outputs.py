@@ -305,11 +305,13 @@ def test_failed_run_leaves_no_file_and_keeps_an_existing_one(tmp_path, args):
     assert sorted(os.listdir(tmp_path)) == ["old.json"]
 
 
-def test_output_to_a_missing_directory_is_one_error_line(tmp_path):
-    target = tmp_path / "no-such-dir" / "out.json"
+def test_output_to_a_folder_that_cannot_be_made_is_one_error_line(tmp_path):
+    # A missing folder is made (tests/test_cron.py); one under a regular file cannot be.
+    (tmp_path / "a-file").write_text("x")
+    target = tmp_path / "a-file" / "no-such-dir" / "out.json"
     result = invoke(["ingest", str(DAILY), "-f", "json", "-o", str(target), *RULE_ARGS])
     assert result.exit_code == 1
-    assert_one_error_line(result.stderr)
+    assert "cannot create the folder" in assert_one_error_line(result.stderr)
 
 
 def test_output_file_in_a_real_process(tmp_path):
