@@ -324,7 +324,12 @@ def ingest(
     ] = None,
     theme: Annotated[
         list[str] | None,
-        typer.Option("--theme", "-t", help="Keep papers with this theme (repeatable)."),
+        typer.Option(
+            "--theme",
+            "-t",
+            help="Keep papers with this theme (repeatable), ranked by their score on it "
+            "(theme_score); score stays the overall relevance.",
+        ),
     ] = None,
     top: Annotated[
         int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")

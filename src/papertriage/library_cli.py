@@ -42,7 +42,12 @@ DbOpt = Annotated[
 ]
 ThemeOpt = Annotated[
     list[str] | None,
-    typer.Option("--theme", "-t", help="Keep papers with this theme (repeatable)."),
+    typer.Option(
+        "--theme",
+        "-t",
+        help="Keep papers with this theme (repeatable); list and digest rank them by their "
+        "score on it (theme_score in JSON), score stays the overall relevance.",
+    ),
 ]
 OutputOpt = Annotated[
     str | None,

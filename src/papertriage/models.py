@@ -189,6 +189,10 @@ class TaggedPaper:
     relevance: float = 0.0
     rank: int | None = None  # None: streamed in input order, not ranked
     profile_effects: list[dict[str, Any]] | None = None
+    # With --theme: the paper's best score among the selected themes, which orders the
+    # papers (`relevance` stays the overall one: `score` means the same with or without
+    # --theme).
+    theme_relevance: float | None = None
 
     @property
     def themes(self) -> list[ThemeScore]:
@@ -198,7 +202,10 @@ class TaggedPaper:
 
     def to_dict(self) -> dict[str, Any]:
         data = self.paper.to_dict()
-        data = {"id": data.pop("id"), "rank": self.rank, "score": round(self.relevance, 4), **data}
+        head = {"id": data.pop("id"), "rank": self.rank, "score": round(self.relevance, 4)}
+        if self.theme_relevance is not None:
+            head["theme_score"] = round(self.theme_relevance, 4)
+        data = {**head, **data}
         data["themes"] = [s.to_dict() for s in self.themes]
         if self.profile_effects is not None:
             data["profile_effects"] = self.profile_effects
