@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DAILY, RULE_ARGS, invoke
+from conftest import DAILY, DAILY_TITLES, RULE_ARGS, invoke
 
 PAPERTRIAGE = [sys.executable, "-m", "papertriage"]
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -328,3 +328,54 @@ def test_a_bad_value_is_one_error_line_exit_2(args, expected):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(expected), lines[0]
     assert "Value error" not in lines[0] and "Input should" not in lines[0]
+
+
+# --- 8. explain ------------------------------------------------------------------------------
+
+
+def test_explain_theme_shows_that_theme_only():
+    result = invoke(["explain", "Lantern", str(DAILY), "--theme", "distillation", *RULE_ARGS])
+    assert result.exit_code == 0, result.stderr
+    assert "distillation" in result.stdout
+    assert "agents" not in result.stdout and "pretraining" not in result.stdout
+    data = json.loads(
+        invoke(["explain", "Lantern", str(DAILY), "-t", "agents", "-f", "json", *RULE_ARGS]).stdout
+    )
+    assert [t["id"] for t in data[0]["themes"]] == ["agents"]
+
+
+def test_explain_unknown_theme_is_an_error():
+    result = invoke(["explain", "Lantern", str(DAILY), "--theme", "agentz", *RULE_ARGS])
+    assert result.exit_code == 1
+    assert "unknown theme 'agentz'" in result.stderr and "agents" in result.stderr
+
+
+def test_explain_says_not_assigned_on_the_threshold_scale_of_the_rule():
+    """The fixture's distillation rule has the default threshold, pretraining 0.5 in its
+    YAML: 'not assigned  X < 0.50 needed', X on the same scale, and never a pass."""
+    result = invoke(["explain", "Lantern", str(DAILY), *RULE_ARGS])
+    lines = result.stdout.splitlines()
+    pre = next(line for line in lines if line.strip().startswith("pretraining"))
+    match = re.search(r"not assigned  (\d\.\d+) < (\d\.\d\d) needed", pre)
+    assert match, pre
+    assert float(match.group(1)) < float(match.group(2)) == 0.5
+    agents = next(line for line in lines if line.strip().startswith("agents"))
+    assert re.search(r"assigned      \d\.\d\d >= 0\.50$", agents), agents
+    assert "assigned: no" not in result.stdout and "points " not in pre
+
+
+def test_explain_several_papers_is_compact():
+    """A query that finds five papers: each paper's assigned themes with their evidence on
+    a line, the closest misses on one line; --all gives every theme's evidence."""
+    compact = invoke(["explain", "a", str(DAILY), *RULE_ARGS])
+    full = invoke(["explain", "a", str(DAILY), "--all", *RULE_ARGS])
+    assert compact.exit_code == 0 and full.exit_code == 0
+    titles = [t for t in DAILY_TITLES if t in compact.stdout]
+    assert len(titles) >= 4
+    lines = compact.stdout.splitlines()
+    assert len(lines) <= 6 * len(titles), compact.stdout
+    assert len(lines) < len(full.stdout.splitlines())
+    assert "closest misses:" in compact.stdout
+    assert "no theme assigned" in compact.stdout
+    assert all(len(line) <= 80 for line in lines if not any(t in line for t in DAILY_TITLES))
+    assert "papers match 'a'" in compact.stderr and "--theme ID" in compact.stderr

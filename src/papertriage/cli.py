@@ -629,6 +629,14 @@ class ExplainFormat(str, Enum):
 def explain(
     query: Annotated[str, typer.Argument(help="A paper id, arXiv id, or part of a title.")],
     inputs: InputsArg,
+    theme: Annotated[
+        list[str] | None,
+        typer.Option("--theme", "-t", metavar="ID", help="Only this theme (repeatable)."),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--all", "-a", help="Every theme of every paper found, with its evidence."),
+    ] = False,
     fmt: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExplainFormat.text,
@@ -637,21 +645,26 @@ def explain(
     disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
 ) -> None:
-    """Show why a paper got (or did not get) each theme.
+    """Show why a paper got (or did not get) its themes.
 
-    For every theme: the score, the threshold, each keyword that matched (in title or
-    abstract, with its weight), negative evidence, and the TF-IDF similarity with the
-    terms that contributed most.
+    QUERY names a paper, not a theme: its id, its arXiv id or part of its title. For each
+    theme: assigned or not, the evidence on the scale of the rule's threshold (the YAML
+    value: "not assigned  0.50 < 0.80 needed"), each keyword that matched (in title or
+    abstract, with its weight and points), negative evidence, and the TF-IDF similarity with
+    the terms that contributed most. One paper found: every theme. Several: each paper's
+    assigned themes and its closest misses (--all for everything). --theme ID: that theme.
 
     Examples:
 
       papertriage explain "continual pre-training" daily.txt
 
+      papertriage explain 2407.01234 daily.txt --theme agents
+
       papertriage explain 2407.01234 daily.txt --format json | jq '.[0].themes[0]'
     """
     import json
 
-    from papertriage.explain import explanation, find, render_text
+    from papertriage.explain import explanation, find, render_compact, render_text
     from papertriage.pipeline import run
 
     options = rule_options(rules, no_default_rules, disable)
@@ -659,11 +672,28 @@ def explain(
     found = find(result.papers, query)
     if not found:
         raise PapertriageError(f"no paper matches {query!r} (give an id or part of a title)")
+    if theme:
+        known = {t for p in found for t in p.scores}
+        unknown = [t for t in theme if t not in known]
+        if unknown:
+            raise PapertriageError(
+                f"unknown theme {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            )
     if fmt is ExplainFormat.json:
-        json.dump([explanation(p) for p in found], sys.stdout, indent=2, ensure_ascii=False)
+        data = [explanation(p, theme) for p in found]
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
-    sys.stdout.write("\n".join(render_text(p) for p in found))
+    if theme or full or len(found) == 1:
+        texts = [render_text(p, theme) for p in found]
+    else:
+        texts = [render_compact(p) for p in found]
+    sys.stdout.write("\n".join(texts))
+    if len(found) > 1 and not theme and not full:
+        warn(
+            f"{len(found)} papers match {query!r}: their assigned themes and closest misses; "
+            "--theme ID or --all for the rest"
+        )
 
 
 rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from papertriage.models import TaggedPaper, ThemeScore, normalise_title
+from papertriage.terminal import visible
 
 
 def find(papers: Sequence[TaggedPaper], query: str) -> list[TaggedPaper]:
@@ -19,9 +22,13 @@ def find(papers: Sequence[TaggedPaper], query: str) -> list[TaggedPaper]:
     return [p for p in papers if wanted in normalise_title(p.paper.title)]
 
 
-def explanation(paper: TaggedPaper) -> dict[str, Any]:
-    """Every theme's score and evidence for one paper, strongest first (JSON-ready)."""
-    ordered = sorted(paper.scores.values(), key=lambda s: (-s.score, s.theme))
+def explanation(paper: TaggedPaper, themes: Sequence[str] | None = None) -> dict[str, Any]:
+    """Every theme's (or only `themes`') score and evidence for one paper, strongest first
+    (JSON-ready)."""
+    ordered = sorted(
+        (s for s in paper.scores.values() if themes is None or s.theme in themes),
+        key=lambda s: (-s.score, s.theme),
+    )
     return {
         "id": paper.paper.id,
         "title": paper.paper.title,
@@ -30,36 +37,114 @@ def explanation(paper: TaggedPaper) -> dict[str, Any]:
     }
 
 
-def _line_for(score: ThemeScore) -> list[str]:
-    mark = "yes" if score.assigned else "no"
-    lines = [
-        f"{score.theme:<24} score {score.score:.2f}  points {score.points:5.2f} / "
-        f"threshold {score.threshold:.2f}  assigned: {mark}"
-    ]
+def strength(points: float) -> float:
+    """Evidence points on the scale of a rule's `threshold` (the YAML value, 0 to 1): a theme
+    is assigned when strength(points) >= threshold."""
+    return 1.0 - math.exp(-points / 2.0) if points > 0.0 else 0.0
+
+
+def verdict(score: ThemeScore) -> str:
+    """'assigned      0.93 >= 0.80' or 'not assigned  0.50 < 0.80 needed', on the YAML scale."""
+    have, need = strength(score.points), strength(score.threshold)
+    if score.assigned:
+        return f"assigned      {have:.2f} >= {need:.2f}"
+    # Rounded to two places, 0.7996 and 0.80 would read as a pass: say it as it is.
+    shown = f"{have:.2f}" if f"{have:.2f}" != f"{need:.2f}" else f"{have:.4f}"
+    return f"not assigned  {shown} < {need:.2f} needed"
+
+
+def _evidence(score: ThemeScore) -> list[str]:
+    lines = []
     for hit in score.keywords:
         lines.append(
-            f"    + {hit.term!r} in {hit.where} x{hit.count} (weight {hit.weight:g})"
-            f" -> +{hit.contribution:.2f}"
+            f"    + {hit.term!r} in {hit.where} x{hit.count} (weight {hit.weight:g}):"
+            f" +{hit.contribution:.2f} points"
         )
     for hit in score.negative:
         lines.append(
-            f"    - {hit.term!r} in {hit.where} x{hit.count} (weight {hit.weight:g})"
-            f" -> -{hit.contribution:.2f}"
+            f"    - {hit.term!r} in {hit.where} x{hit.count} (weight {hit.weight:g}):"
+            f" -{hit.contribution:.2f} points"
         )
     if score.similarity > 0:
         terms = ", ".join(f"{t} {w:.3f}" for t, w in score.similar_terms)
         lines.append(
-            f"    ~ TF-IDF similarity {score.similarity:.3f} -> +{score.similarity_points:.2f}"
+            f"    ~ TF-IDF similarity {score.similarity:.3f}: +{score.similarity_points:.2f} points"
             f" (top terms: {terms})"
         )
     return lines
 
 
-def render_text(paper: TaggedPaper) -> str:
+def _evidence_line(score: ThemeScore, terms: int = 3) -> str:
+    """The strongest evidence of a theme on one line: its top terms and their points."""
+    points: dict[str, float] = {}
+    for hit in score.keywords:
+        points[hit.term] = points.get(hit.term, 0.0) + hit.contribution
+    top = sorted(points.items(), key=lambda item: -item[1])
+    parts = [f"{term!r} +{value:.1f}" for term, value in top[:terms]]
+    if len(top) > terms:
+        parts.append(f"{len(top) - terms} more")
+    negative = sum(hit.contribution for hit in score.negative)
+    if negative:
+        parts.append(f"negatives -{negative:.1f}")
+    if score.similarity_points > 0:
+        parts.append(f"similarity +{score.similarity_points:.1f}")
+    return textwrap.fill(
+        "evidence in points: " + ", ".join(parts),
+        width=80,
+        initial_indent="    ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _ordered(paper: TaggedPaper, themes: Sequence[str] | None) -> list[ThemeScore]:
+    scores = [s for s in paper.scores.values() if themes is None or s.theme in themes]
+    return sorted(scores, key=lambda s: (not s.assigned, -s.points, s.theme))
+
+
+def _header(paper: TaggedPaper) -> list[str]:
     source = paper.paper.sources[0] if paper.paper.sources else None
     where = f"  {source.file}:{source.line}" if source else ""
-    out = [f"{paper.paper.title}", f"id {paper.paper.id}{where}", ""]
-    ordered = sorted(paper.scores.values(), key=lambda s: (-s.score, s.theme))
-    for score in ordered:
-        out.extend(_line_for(score))
+    return [visible(paper.paper.title), f"id {paper.paper.id}{where}"]
+
+
+def render_text(paper: TaggedPaper, themes: Sequence[str] | None = None) -> str:
+    """Every theme (or only `themes`) with its verdict and evidence. Themes with no evidence
+    at all share one line."""
+    out = [*_header(paper), ""]
+    width = max((len(t) for t in paper.scores), default=0)
+    empty = []
+    for score in _ordered(paper, themes):
+        if not score.assigned and score.points <= 0.0 and themes is None:
+            empty.append(score.theme)
+            continue
+        out.append(f"  {score.theme:<{width}}  {verdict(score)}")
+        out.extend(_evidence(score))
+    if empty:
+        out.append(f"  no evidence for: {', '.join(empty)}")
+    return "\n".join(out) + "\n"
+
+
+def render_compact(paper: TaggedPaper, near: int = 3) -> str:
+    """The assigned themes with their strongest evidence on one line each, and the `near`
+    closest misses on one line: for a query that finds several papers."""
+    out = _header(paper)
+    width = max((len(s.theme) for s in paper.themes), default=0)
+    for score in _ordered(paper, None):
+        if score.assigned:
+            out.append(f"  {score.theme:<{width}}  {verdict(score)}")
+            out.append(_evidence_line(score))
+    if not paper.themes:
+        out.append("  no theme assigned")
+    misses = [s for s in _ordered(paper, None) if not s.assigned and s.points > 0.0][:near]
+    if misses:
+        shown = ", ".join(
+            f"{s.theme} {strength(s.points):.2f} < {strength(s.threshold):.2f}" for s in misses
+        )
+        out.append(
+            textwrap.fill(
+                f"closest misses: {shown}", width=80, initial_indent="  ", subsequent_indent="    "
+            )
+        )
     return "\n".join(out) + "\n"
