@@ -6,6 +6,7 @@ the screen back with `capture-pane`; they skip when tmux is not installed.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -379,3 +380,65 @@ def test_explain_several_papers_is_compact():
     assert "no theme assigned" in compact.stdout
     assert all(len(line) <= 80 for line in lines if not any(t in line for t in DAILY_TITLES))
     assert "papers match 'a'" in compact.stderr and "--theme ID" in compact.stderr
+
+
+# --- bar charts: eval and stats ----------------------------------------------------------------
+
+EVAL = ["eval", "--gold", str(DAILY.with_name("daily.gold.jsonl")), str(DAILY), *RULE_ARGS]
+
+
+def test_eval_piped_is_plain_columns_without_bars():
+    result = invoke(EVAL)
+    assert result.exit_code == 0, result.stderr
+    table = result.stdout.split("papers evaluated")[0]
+    assert not set("─━█▏▎▍▌▋▊▉#") & set(table)
+    rows = [line.split() for line in table.splitlines()[1:] if line.strip()]
+    rows = [r for r in rows if r[0] not in ("macro", "5")]
+    assert len(rows) == 4 and all(len(r) == 7 for r in rows), rows
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+
+
+@needs_tmux
+def test_eval_on_a_terminal_draws_an_f1_bar_per_theme(terminal):
+    screen = terminal(80, 40)
+    command = " ".join(shlex.quote(a) for a in [*PAPERTRIAGE, *EVAL])
+    lines = screen.run(command + " 2>/dev/null")
+    rows = {line.split()[0]: line for line in lines if line.strip()[:1].isalpha()}
+    assert "█" in rows["agents"] and "█" in rows["micro"], lines
+    assert "█" not in rows["distillation"]  # F1 0: no bar
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+
+
+STATS = {
+    "library": "/tmp/library.db",
+    "papers": 98,
+    "untagged": 3,
+    "runs": 2,
+    "last_run": "2024-07-31 06:00",
+    "new_in_last_run": 98,
+    "themes": {"reinforcement-learning": 31, "agents": 20, "survey": 1},
+    "weeks": {"2024-W31": 98},
+}
+
+
+class _FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_stats_chart_on_a_terminal_and_plain_when_piped(monkeypatch):
+    from papertriage.charts import render_stats
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    screen = _FakeTerminal()
+    render_stats(STATS, screen, width=40)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", screen.getvalue())
+    bars = {line.split()[0]: line.count("█") for line in plain.splitlines() if "█" in line}
+    assert bars["reinforcement-learning"] == 40 and 20 <= bars["agents"] <= 26
+    assert bars["survey"] >= 1  # a count above zero is never an empty bar
+    piped = io.StringIO()
+    render_stats(STATS, piped, width=40)
+    out = piped.getvalue()
+    assert "\x1b" not in out and not set("█▏▎▍▌▋▊▉#") & set(out)
+    assert "  reinforcement-learning  31" in out and "  survey                   1" in out
+    assert all(line == line.rstrip() for line in out.splitlines())

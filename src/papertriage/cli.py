@@ -561,15 +561,20 @@ def _print_eval_table(outcome, title: str | None = None, errors: bool = True) ->
     from rich import box
     from rich.table import Table
 
-    from papertriage.formats.table import make_console
+    from papertriage.charts import bar
+    from papertriage.formats.table import make_console, print_trimmed
     from papertriage.terminal import visible
 
     console = make_console(sys.stdout)
+    # On a terminal each theme's F1 gets a bar (0 to 1); piped, the columns stay plain data.
+    bars = console.is_terminal
     if title:
         console.print(f"{title}: {outcome.matched} papers", markup=False)
     table = Table(box=box.SIMPLE_HEAD if console.is_terminal else None, show_edge=False)
     for column in ("theme", "tp", "fp", "fn", "precision", "recall", "f1"):
-        table.add_column(column, justify="left" if column == "theme" else "right")
+        table.add_column(column, justify="left" if column == "theme" else "right", no_wrap=True)
+    if bars:
+        table.add_column("", width=12, no_wrap=True)
     for theme, c in sorted(outcome.per_theme.items()):
         if not c.tp + c.fp + c.fn:
             continue
@@ -581,6 +586,7 @@ def _print_eval_table(outcome, title: str | None = None, errors: bool = True) ->
             f"{c.precision:.3f}",
             f"{c.recall:.3f}",
             f"{c.f1:.3f}",
+            *([bar(c.f1, 1.0, 12)] if bars else []),
         )
     micro, macro = outcome.micro, outcome.macro
     table.add_section()
@@ -592,6 +598,7 @@ def _print_eval_table(outcome, title: str | None = None, errors: bool = True) ->
         f"{micro.precision:.3f}",
         f"{micro.recall:.3f}",
         f"{micro.f1:.3f}",
+        *([bar(micro.f1, 1.0, 12)] if bars else []),
     )
     table.add_row(
         "macro",
@@ -601,8 +608,9 @@ def _print_eval_table(outcome, title: str | None = None, errors: bool = True) ->
         f"{macro['precision']:.3f}",
         f"{macro['recall']:.3f}",
         f"{macro['f1']:.3f}",
+        *([bar(macro["f1"], 1.0, 12)] if bars else []),
     )
-    console.print(table)
+    print_trimmed(console, table)
     console.print(f"{outcome.matched} papers evaluated")
     console.print()
     if not errors:
