@@ -77,6 +77,8 @@ def render(result: RunResult, stream: TextIO) -> None:
         box=box.SIMPLE_HEAD if fancy else None,
         show_edge=False,
         pad_edge=False,
+        # Two spaces between columns, as piped: the box's blank divider and one of padding.
+        padding=(0, 1, 0, 0) if fancy else (0, 1),
         header_style="bold" if fancy else "",
     )
     table.add_column("#", justify="right", no_wrap=True)
