@@ -113,9 +113,10 @@ def render_text(paper: TaggedPaper, themes: Sequence[str] | None = None) -> str:
     """Every theme (or only `themes`) with its verdict and evidence. Themes with no evidence
     at all share one line."""
     out = [*_header(paper), ""]
-    width = max((len(t) for t in paper.scores), default=0)
+    ordered = _ordered(paper, themes)
+    width = max((len(s.theme) for s in ordered), default=0)
     empty = []
-    for score in _ordered(paper, themes):
+    for score in ordered:
         if not score.assigned and score.points <= 0.0 and themes is None:
             empty.append(score.theme)
             continue
