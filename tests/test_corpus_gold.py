@@ -28,9 +28,9 @@ PAGE_GOLD = SHARED / "corpus" / "hf-daily-papers.gold.jsonl"
 
 # What the default rules reach on the test split (see README "How good are the tags"), less
 # a small margin for harmless changes in tie-breaking. Raise them when the rules get better.
-TEST_MICRO_F1 = 0.0
-TEST_MACRO_F1 = 0.0
-PAGE_MICRO_F1 = 0.0
+TEST_MICRO_F1 = 0.75  # measured 0.770
+TEST_MACRO_F1 = 0.73  # measured 0.749
+PAGE_MICRO_F1 = 0.85  # measured 0.872
 
 
 def rows() -> list[dict]:

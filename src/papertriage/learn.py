@@ -38,6 +38,7 @@ TARGET_THRESHOLD = 0.8  # the YAML threshold learned weights are scaled to
 MIN_POSITIVE_DF = 3
 MAX_WEIGHT = 5.0  # the rule schema's cap on a keyword weight
 MIN_LIFT = 3.0  # a candidate is at least this much more frequent among positives
+MIN_Z = 3.0
 SPARSER_WITHIN = 0.01  # prefer the sparsest C whose CV F1 is this close to the best
 MAX_CANDIDATES = 400
 C_GRID = (0.03, 0.06, 0.12, 0.25, 0.5, 1.0)
@@ -75,7 +76,7 @@ def best_cut(scores: Sequence[float], labels: Sequence[bool], floor: float = 0.0
     keeps and the next one below, so that a small shift of the scores does not flip papers."""
     ranked = sorted(zip(scores, labels), key=lambda x: -x[0])
     positives = sum(labels)
-    best = Cut(math.inf, 0, 0, positives)
+    cuts: list[Cut] = []
     tp = fp = 0
     for k, (score, label) in enumerate(ranked):
         if score <= floor:
@@ -85,10 +86,10 @@ def best_cut(scores: Sequence[float], labels: Sequence[bool], floor: float = 0.0
         following = ranked[k + 1][0] if k + 1 < len(ranked) else floor
         if following == score:
             continue  # a threshold cannot split equal scores
-        cut = Cut((score + max(following, floor)) / 2, tp, fp, positives - tp)
-        if cut.f1 > best.f1:
-            best = cut
-    return best
+        cuts.append(Cut((score + max(following, floor)) / 2, tp, fp, positives - tp))
+    if not cuts:
+        return Cut(math.inf, 0, 0, positives)
+    return max(cuts, key=lambda c: c.f1)  # the first (highest threshold) of equal F1s
 
 
 def yaml_threshold(points: float) -> float:
@@ -168,6 +169,11 @@ def candidate_terms(papers: Sequence[Paper], labels: Sequence[bool], theme: Them
         neg_rate = (in_neg[gram] + 0.5) / (negatives + 1)
         if pos_rate < MIN_LIFT * neg_rate:
             continue
+        # Enriched beyond chance: with few positives a common word ("one", "small") is often
+        # three times as frequent among them by luck; 3 standard deviations above expected.
+        expected = (pos_df + in_neg[gram]) * positives / (positives + negatives)
+        if (pos_df - expected) < MIN_Z * math.sqrt(expected):
+            continue
         forms = [vocabulary.form(w) for w in gram.split()]
         if any(f is None for f in forms):
             continue
@@ -228,6 +234,8 @@ class Proposal:
     c: float
     papers: int
     positives: int
+    patterns: dict[str, float] = field(default_factory=dict)
+    requires: dict[str, tuple[str, ...]] = field(default_factory=dict)  # term -> its context
 
     def calibration(self, gold: str) -> dict[str, Any]:
         return {
@@ -307,8 +315,6 @@ def learn_theme(
     """
     import numpy as np
 
-    if theme.patterns:
-        raise ValueError(f"{theme.id}: has regex patterns, which rules learn does not weigh")
     terms = candidate_terms(papers, labels, theme)
     rows = term_features(papers, terms)
     x = _matrix(rows, len(terms), similarity)
@@ -336,10 +342,12 @@ def learn_theme(
         term: old.get(term, 0.0) * trust + learned.get(term, 0.0)
         for term in dict.fromkeys([*old, *terms])
     }
+    # Patterns are not candidates: they keep their place, weighed as the rules as a whole.
+    pattern_raw = {t.text: t.weight * trust for t in theme.patterns}
     # Scaled so that the threshold reads 0.8, unless a weight would then pass the schema's
     # cap: the threshold is lowered instead (any positive scale gives the same decisions).
     scale = -2.0 * math.log(1.0 - TARGET_THRESHOLD) / gap
-    largest = max((abs(v) for v in raw.values()), default=0.0)
+    largest = max((abs(v) for v in [*raw.values(), *pattern_raw.values()]), default=0.0)
     if largest * scale > MAX_WEIGHT:
         scale = MAX_WEIGHT / largest
     threshold = round(yaml_threshold(scale * gap), 4)
@@ -352,11 +360,13 @@ def learn_theme(
         elif weight <= -0.05:
             negative[term] = -weight
     similarity_weight = round((theme.similarity_weight * trust + coef[len(terms)]) * scale, 2)
+    patterns = {text: round(value * scale, 2) for text, value in pattern_raw.items()}
+    requires = {t.text: t.requires_text for t in [*theme.keywords, *theme.negative] if t.requires}
     before = _at(current_points, labels, theme.evidence_threshold)
     return Proposal(
         theme.id,
-        dict(sorted(keywords.items(), key=lambda kv: (-kv[1], kv[0]))),
-        dict(sorted(negative.items(), key=lambda kv: (-kv[1], kv[0]))),
+        keywords,  # the file's own order, new terms after it: a diff that reads well
+        negative,
         max(0.0, similarity_weight),
         threshold,
         cut,
@@ -364,6 +374,8 @@ def learn_theme(
         c,
         len(labels),
         int(sum(labels)),
+        {text: w for text, w in patterns.items() if w >= 0.05},
+        requires,
     )
 
 
@@ -397,8 +409,21 @@ def _blocks(text: str) -> list[tuple[str | None, list[str]]]:
     return blocks
 
 
-def _render_terms(key: str, terms: dict[str, float]) -> list[str]:
-    return [f"{key}:"] + [f"  {_yaml_key(t)}: {w:g}" for t, w in terms.items()]
+def _render_terms(
+    key: str, terms: dict[str, float], requires: dict[str, tuple[str, ...]] | None = None
+) -> list[str]:
+    import json
+
+    lines = [f"{key}:"]
+    for term, weight in terms.items():
+        name = json.dumps(term) if key == "patterns" else _yaml_key(term)
+        context = (requires or {}).get(term)
+        if context:
+            lines += [f"  {name}:", f"    weight: {weight:g}"]
+            lines.append(f"    requires: [{', '.join(json.dumps(c) for c in context)}]")
+        else:
+            lines.append(f"  {name}: {weight:g}")
+    return lines
 
 
 def _render_calibration(figures: dict[str, Any]) -> list[str]:
@@ -419,8 +444,10 @@ def rewrite_rule_file(text: str, changes: dict[str, Any]) -> str:
     """
     rendered: dict[str, list[str]] = {}
     for key, value in changes.items():
-        if key in ("keywords", "negative"):
-            rendered[key] = _render_terms(key, value) if value else []
+        if key in ("keywords", "negative", "patterns"):
+            rendered[key] = _render_terms(key, value, changes.get("requires")) if value else []
+        elif key == "requires":
+            continue
         elif key == "calibration":
             rendered[key] = _render_calibration(value)
         else:
@@ -518,6 +545,8 @@ def propose_weights(theme: Theme, pairs, gold_name: str, write_dir: Path | None)
             "similarity_weight": proposal.similarity_weight,
             "keywords": proposal.keywords,
             "negative": proposal.negative,
+            "patterns": proposal.patterns,
+            "requires": proposal.requires,
             "calibration": proposal.calibration(gold_name),
         },
     )
