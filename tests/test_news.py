@@ -75,6 +75,8 @@ def test_list_new_and_digest_agree_and_a_digest_marks_what_it_showed(tmp_path):
     assert sorted(left + shown) == everything
     assert digest_ids("--dry-run") == left
 
+    assert "new: not yet shown in a digest" in ok(["show", left[0]]).stdout
+    assert "first shown in a digest 20" in ok(["show", shown[0]]).stdout
     page = tmp_path / "digest.html"
     ok(["digest", "-o", str(page)])
     assert "4 new papers" in page.read_text(encoding="utf-8")

@@ -220,7 +220,7 @@ def show_command(
 
 
 def render_show(paper: LibraryPaper) -> str:
-    from papertriage.explain import _line_for
+    from papertriage.explain import _evidence, verdict
 
     p = paper.paper
     lines = [p.title, f"id {p.id}"]
@@ -242,6 +242,11 @@ def render_show(paper: LibraryPaper) -> str:
         f"first seen {paper.first_seen} (run {paper.first_run}), "
         f"last seen {paper.last_seen} (run {paper.last_run})"
     )
+    lines.append(
+        f"first shown in a digest {paper.shown_at}"
+        if paper.shown_at
+        else "new: not yet shown in a digest"
+    )
     lines.append(f"rules version: {paper.tags_version or '-'}")
     lines.append("sources:")
     lines.extend(f"  {s.file}:{s.line} ({s.format})" for s in p.sources)
@@ -249,7 +254,8 @@ def render_show(paper: LibraryPaper) -> str:
     if paper.themes:
         lines.append("themes:")
         for score in paper.themes:
-            lines.extend("  " + line for line in _line_for(score))
+            lines.append(f"  {score.theme:<24}  {verdict(score)}")
+            lines.extend("  " + line for line in _evidence(score))
     else:
         lines.append("themes: none")
     if p.abstract:
