@@ -398,7 +398,19 @@ def library_file(tmp_path_factory):
         "".join(daily.replace(": ", f" {n}: ").replace("?", f" {n}?") for n in range(60))
     )
     db = folder / "library.db"
-    result = invoke(["ingest", str(listing), "-f", "json", "--db", str(db), *RULE_ARGS])
+    # The tests' rules as the configured ones: the library stores their themes (with --rules
+    # on the command line it would store the default rules' themes instead).
+    config = folder / "config.yaml"
+    config.write_text(f"rules: [{RULE_ARGS[-1]}]\ndefault_rules: false\n", encoding="utf-8")
+    before = os.environ.get("PAPERTRIAGE_CONFIG")
+    os.environ["PAPERTRIAGE_CONFIG"] = str(config)
+    try:
+        result = invoke(["ingest", str(listing), "-f", "json", "--db", str(db)])
+    finally:
+        if before is None:
+            os.environ.pop("PAPERTRIAGE_CONFIG", None)
+        else:
+            os.environ["PAPERTRIAGE_CONFIG"] = before
     assert result.exit_code == 0, result.stderr
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
