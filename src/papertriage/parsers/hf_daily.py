@@ -200,6 +200,18 @@ def _runs(source: InputText, width: int | None) -> Iterator[tuple[str, list[tupl
         yield "run", run
 
 
+def _blank_structured(lines: list[str]) -> int | None:
+    """1 (every line break inside a paragraph is a wrap) when the page puts a blank line after
+    its chrome lines, as a page copied from a browser does: then two lines without a blank
+    between them are one hard-wrapped paragraph, even where too few lines show the width."""
+    chrome = followed = 0
+    for line, after in zip(lines, lines[1:]):
+        if line.strip() and chrome_kind(line.strip()) is not None:
+            chrome += 1
+            followed += not after.strip()
+    return 1 if chrome >= 3 and followed >= 0.9 * chrome else None
+
+
 def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
     current: Paper | None = None
     in_abstract = False
@@ -212,7 +224,10 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
     # whatever they look like (a title ending in '.', a short abstract without one).
     title_next = False
     card_from_votes = False
-    width = text.wrap_width(source.head.split("\n"), _is_structure)
+    upvote = after_upvote = False  # the line before was an "Upvote" button
+    head = source.head.split("\n")
+    blank_structured = _blank_structured(head)
+    width = text.wrap_width(head, _is_structure) or blank_structured
 
     for kind, lines in _runs(source, width):
         if kind == "line":
@@ -229,6 +244,7 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                 report.add_chrome(source.name, number, "date")
                 continue
             chrome = chrome_kind(line)
+            after_upvote, upvote = upvote, line.lower() == "upvote"
             if chrome is not None:
                 report.add_chrome(source.name, number, chrome)
                 if line.lower() == "submitted by":
@@ -239,8 +255,13 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                         current.votes = votes
                     else:
                         pending_votes = votes
-                        # A count after a card's text (or before the first card) starts a card.
-                        title_next = current is None or in_abstract
+                        # A count after a card's text (or before the first card, or under an
+                        # "Upvote" button after a card that has its count already) starts a card.
+                        title_next = (
+                            current is None
+                            or in_abstract
+                            or (after_upvote and current.votes is not None)
+                        )
                 continue
             id_match = ARXIV_IN_LINE.match(line)
             assert id_match is not None
@@ -252,8 +273,12 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                 pending_id = arxiv_id
             continue
 
-        skip_user_after = False
-        title_first = title_next or current is None or (in_abstract and not card_from_votes)
+        skip_user_after = upvote = False
+        # A title may start inside a run of lines (a title line right above its abstract) only
+        # on a page that does not put blank lines between its paragraphs.
+        title_first = not blank_structured and (
+            title_next or current is None or (in_abstract and not card_from_votes)
+        )
         for number, _, paragraph in text.paragraphs(lines, width, title_first):
             if (
                 current is not None
