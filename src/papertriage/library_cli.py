@@ -327,24 +327,10 @@ def stats_command(
         json.dump(stats, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    sys.stdout.write(render_stats(stats, width))
+    from papertriage.charts import render_stats
 
-
-def render_stats(stats: dict, width: int = 40) -> str:
-    from papertriage.digest import chart_lines, plural
-
-    out = [
-        f"library: {stats['library']}",
-        f"{plural(stats['papers'], 'paper')} ({stats['untagged']} without a theme), "
-        f"{plural(stats['runs'], 'run')}, "
-        f"last {stats['last_run'] or '-'}, {stats['new_in_last_run']} new in the last run",
-        "",
-        "papers per theme:",
-    ]
-    out += ["  " + line for line in chart_lines(stats["themes"], width)] or ["  (none)"]
-    out += ["", "papers per week (listing date, else first seen):"]
-    out += ["  " + line for line in chart_lines(stats["weeks"], width)] or ["  (none)"]
-    return "\n".join(out) + "\n"
+    # Bars on a terminal; piped, plain "key count" rows that scripts can read.
+    render_stats(stats, sys.stdout, width)
 
 
 @command(app, "retag")
