@@ -312,80 +312,90 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputFileOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+]
+IngestThemeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--theme",
+        "-t",
+        help="Keep papers with this theme (repeatable), ranked by their score on it "
+        "(theme_score); score stays the overall relevance.",
+    ),
+]
+TopOpt = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")]
+NoDedupOpt = Annotated[bool, typer.Option("--no-dedup", help="Keep duplicate papers.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Do not print input problems on stderr.")
+]
+ReportOpt = Annotated[
+    bool,
+    typer.Option(
+        "--report",
+        help="Print on stderr what each input gave: records, chrome lines, problems, merges.",
+    ),
+]
+SortOpt = Annotated[
+    SortOrder,
+    typer.Option(
+        "--sort",
+        help="score: rank every paper; input: keep input order and stream; auto: rank "
+        "inputs of up to --batch-size papers, stream larger ones.",
+    ),
+]
+BatchSizeOpt = Annotated[
+    int,
+    typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        show_default="auto",
+        help="Worker processes that tag a large input after its first batch (0: one per "
+        "CPU; 1: none). By default: one per CPU, at most 4, for json/jsonl/csv output "
+        "with --no-store, where workers pay; none otherwise.",
+    ),
+]
+NoStoreOpt = Annotated[
+    bool, typer.Option("--no-store", help="Do not save the papers in the library.")
+]
+LibraryDbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="Library file (default: $PAPERTRIAGE_HOME/library.db, else "
+        "$XDG_DATA_HOME/papertriage/library.db).",
+    ),
+]
+
+
 @command(app)
 def ingest(
     inputs: InputsArg,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
-    ] = None,
-    theme: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--theme",
-            "-t",
-            help="Keep papers with this theme (repeatable), ranked by their score on it "
-            "(theme_score); score stays the overall relevance.",
-        ),
-    ] = None,
-    top: Annotated[
-        int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
-    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputFileOpt = None,
+    theme: IngestThemeOpt = None,
+    top: TopOpt = None,
     profile: ProfileOpt = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
-    no_dedup: Annotated[bool, typer.Option("--no-dedup", help="Keep duplicate papers.")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Do not print input problems on stderr.")
-    ] = False,
-    report: Annotated[
-        bool,
-        typer.Option(
-            "--report",
-            help="Print on stderr what each input gave: records, chrome lines, problems, merges.",
-        ),
-    ] = False,
-    sort: Annotated[
-        SortOrder,
-        typer.Option(
-            "--sort",
-            help="score: rank every paper; input: keep input order and stream; auto: rank "
-            "inputs of up to --batch-size papers, stream larger ones.",
-        ),
-    ] = SortOrder.auto,
-    batch_size: Annotated[
-        int,
-        typer.Option("--batch-size", min=1, help="Papers tagged together in a large input."),
-    ] = 1000,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=0,
-            show_default="auto",
-            help="Worker processes that tag a large input after its first batch (0: one per "
-            "CPU; 1: none). By default: one per CPU, at most 4, for json/jsonl/csv output "
-            "with --no-store, where workers pay; none otherwise.",
-        ),
-    ] = None,
-    no_store: Annotated[
-        bool, typer.Option("--no-store", help="Do not save the papers in the library.")
-    ] = False,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            metavar="PATH",
-            help="Library file (default: $PAPERTRIAGE_HOME/library.db, else "
-            "$XDG_DATA_HOME/papertriage/library.db).",
-        ),
-    ] = None,
+    no_dedup: NoDedupOpt = False,
+    quiet: QuietOpt = False,
+    report: ReportOpt = False,
+    sort: SortOpt = SortOrder.auto,
+    batch_size: BatchSizeOpt = 1000,
+    jobs: JobsOpt = None,
+    no_store: NoStoreOpt = False,
+    db: LibraryDbOpt = None,
 ) -> None:
     """Read listings, tag every paper with themes and print them ranked.
 
@@ -403,6 +413,35 @@ def ingest(
 
       papertriage ingest daily.txt --profile examples/profile.yaml --top 20
     """
+    run_ingest(**locals())
+
+
+def run_ingest(
+    inputs: list,
+    *,
+    names: list[str] | None = None,
+    fmt: OutputFormat = OutputFormat.table,
+    output: str | None = None,
+    theme: list[str] | None = None,
+    top: int | None = None,
+    profile: Path | None = None,
+    rules: list[Path] | None = None,
+    no_default_rules: bool = False,
+    disable: list[str] | None = None,
+    input_format: str | None = None,
+    no_dedup: bool = False,
+    quiet: bool = False,
+    report: bool = False,
+    sort: SortOrder = SortOrder.auto,
+    batch_size: int = 1000,
+    jobs: int | None = None,
+    no_store: bool = False,
+    db: Path | None = None,
+) -> None:
+    """The ingest run, shared by `ingest` and `fetch`: rules, library recording, the
+    pipeline, output, the library line and the problems. `inputs` are file names or
+    documents in memory (fetched); `names` are what the library records as the run's inputs
+    (default: `inputs`)."""
     from contextlib import nullcontext
 
     from papertriage.formats import record_renderer, write_output
@@ -420,7 +459,7 @@ def ingest(
         # library's tags as they were (its papers are stored, scored by the configured rules).
         experiment = bool(rules or no_default_rules or disable)
         library_themes = rule_options(None, False, None).load() if experiment else None
-        recording = recording(inputs, options.load(), db, library_themes)
+        recording = recording(names or inputs, options.load(), db, library_themes)
     bar = progress_bar(enabled=not quiet, to_stdout=output in (None, "-"))
     with _fewer_collections(), bar as on_batch, recording as recorder:
         result = stream(

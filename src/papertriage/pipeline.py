@@ -17,8 +17,11 @@ from papertriage.models import Paper, ParseReport, TaggedPaper
 from papertriage.parsers import parse_input
 from papertriage.profile import Profile, load_profile
 from papertriage.ranking import rank, score_papers
-from papertriage.reading import read_input
+from papertriage.reading import InputText, read_input
 from papertriage.rules import Theme, load_rules
+
+# An input is a file name, '-' (standard input), or a document already in memory (fetched).
+Input = str | InputText
 
 
 @dataclass
@@ -40,11 +43,14 @@ class RuleOptions:
         return load_profile(self.profile, {t.id for t in themes} | set(self.disable))
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str]:
+def expand_inputs(inputs: Sequence[Input]) -> list[Input]:
     """Files as given; a directory -> its files (sorted, hidden ones skipped); a glob pattern
-    the shell left unexpanded -> the files it matches."""
-    expanded: list[str] = []
+    the shell left unexpanded -> the files it matches; a document in memory as it is."""
+    expanded: list[Input] = []
     for name in inputs:
+        if isinstance(name, InputText):
+            expanded.append(name)
+            continue
         path = Path(name)
         if name == "-" or path.is_file():
             expanded.append(name)
@@ -81,7 +87,7 @@ ProgressCallback = Callable[[Progress], None]
 
 
 def iter_papers(
-    inputs: Sequence[str],
+    inputs: Sequence[Input],
     report: ParseReport,
     input_format: str | None = None,
     stdin: BinaryIO | None = None,
@@ -91,13 +97,13 @@ def iter_papers(
     if list(inputs).count("-") > 1:
         raise InputError("'-' (standard input) can be given only once")
     names = expand_inputs(inputs)
-    if progress is not None and "-" not in names:
+    if progress is not None and all(isinstance(n, str) and n != "-" for n in names):
         progress.bytes_total = sum(Path(n).stat().st_size for n in names if Path(n).is_file())
     done = 0
     found = 0
     skipped: list[str] = []
     for name in names:
-        source = read_input(name, stdin=stdin)
+        source = name if isinstance(name, InputText) else read_input(name, stdin=stdin)
         if source.binary is not None:
             # Not text: one problem, and the other inputs are still read.
             report.formats[source.name] = "binary"
@@ -209,7 +215,7 @@ SORTS = ("auto", "score", "input")
 
 
 def stream(
-    inputs: Sequence[str],
+    inputs: Sequence[Input],
     *,
     input_format: str | None = None,
     rules: RuleOptions | None = None,
