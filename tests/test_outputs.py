@@ -361,3 +361,21 @@ def test_a_failure_while_writing_leaves_the_old_file_and_no_temp_file(tmp_path, 
         formats.write_output(RunResult([], ParseReport()), "json", str(target))
     assert target.read_text() == "previous run\n"
     assert os.listdir(tmp_path) == ["triage.json"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_with_theme_the_order_reads_from_a_theme_score_column(fmt):
+    result = invoke(
+        ["ingest", str(DAILY), *RULE_ARGS, "--no-store", "--theme", "agents", "-f", fmt]
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    if fmt == "table":
+        header = lines[0].split()
+        assert header[:3] == ["#", "score", "theme"]
+        theme_scores = [float(line.split()[2]) for line in lines[1:] if line.split()[0].isdigit()]
+    else:
+        assert lines[0].startswith("| # | score | theme score |")
+        rows = [line for line in lines[2:] if line.startswith("| ")]
+        theme_scores = [float(row.split("|")[3]) for row in rows]
+    assert theme_scores and theme_scores == sorted(theme_scores, reverse=True)

@@ -81,15 +81,21 @@ def render(result: RunResult, stream: TextIO) -> None:
         padding=(0, 1, 0, 0) if fancy else (0, 1),
         header_style="bold" if fancy else "",
     )
+    papers = list(result.papers)
+    # With --theme the rows are ordered by the selected theme's score: shown beside the
+    # overall score, so that the order reads.
+    by_theme = any(t.theme_relevance is not None for t in papers)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
+    if by_theme:
+        table.add_column("theme", justify="right", no_wrap=True)
     if wide:
         table.add_column("themes", ratio=1, min_width=12)
         table.add_column("title", ratio=3, min_width=20)
     else:
         table.add_column("themes", no_wrap=True, max_width=THEMES_WIDTH)
         table.add_column("title", ratio=1, min_width=20)
-    for tagged in result.papers:
+    for tagged in papers:
         themes = _themes_cell([s.theme for s in tagged.themes], wide)
         # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup; and no
         # control character of a title reaches the terminal (an escape sequence would act).
@@ -97,10 +103,9 @@ def render(result: RunResult, stream: TextIO) -> None:
         url = paper_url(tagged.paper) if links else None
         if url:
             title.stylize(Style(link=url))
-        table.add_row(
-            "" if tagged.rank is None else str(tagged.rank),
-            f"{tagged.relevance:.2f}",
-            Text(visible(themes)),
-            title,
-        )
+        cells = ["" if tagged.rank is None else str(tagged.rank), f"{tagged.relevance:.2f}"]
+        if by_theme:
+            score = tagged.theme_relevance
+            cells.append("" if score is None else f"{score:.2f}")
+        table.add_row(*cells, Text(visible(themes)), title)
     print_trimmed(console, table)
