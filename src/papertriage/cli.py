@@ -1374,3 +1374,6 @@ def main(argv: list[str] | None = None) -> None:
 # The library commands (list, show, search, stats, retag, digest, db) live in their own
 # module; importing it registers them on `app`.
 from papertriage import library_cli  # noqa: E402, F401
+
+# `fetch arxiv` and `fetch hf-daily` (HTTP in fetch.py) register themselves on `app` likewise.
+from papertriage import fetch_cli  # noqa: E402, F401
