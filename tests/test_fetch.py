@@ -346,6 +346,22 @@ def test_arxiv_same_papers_again_is_nothing_new(server, fast):
     assert len(jsonl(forced.stdout)) == 2
 
 
+def test_arxiv_sliding_window_with_no_new_paper_is_nothing_new(server, fast):
+    """A cron job's --from 4d moves every day: what counts is whether any paper is new."""
+    server.answer = arxiv_pages([1, 2, 3])
+    assert invoke(arxiv_args(server)).exit_code == 0
+    server.answer = arxiv_pages([2, 3])
+    later = [*arxiv_args(server, "-f", "jsonl")]
+    later[later.index("2026-03-01")] = "2026-03-02"
+    later[later.index("2026-03-02", later.index("--until"))] = "2026-03-03"
+    again = invoke(later)
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "nothing new: arXiv cs.LG 2026-03-02..2026-03-03" in again.stderr
+    server.answer = arxiv_pages([2, 3, 4])
+    third = invoke(later)
+    assert sorted(p["arxiv_id"] for p in jsonl(third.stdout)) == [arxiv_id(i) for i in (2, 3, 4)]
+
+
 def test_arxiv_save_keeps_the_raw_pages(server, fast, tmp_path):
     server.answer = arxiv_pages(list(range(50)))
     result = invoke(arxiv_args(server, "--save", str(tmp_path / "raw"), "--no-store"))
@@ -429,7 +445,8 @@ def test_hf_daily_etag_hit_does_nothing_and_says_so(server, fast, isolated_env):
     lines = again.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(
-        "papertriage: nothing new: Hugging Face Daily Papers 2026-03-02 has not changed"
+        "papertriage: nothing new: Hugging Face Daily Papers 2026-03-02 has no paper the last "
+        "fetch ("
     )
 
 
@@ -442,10 +459,22 @@ def test_hf_daily_last_modified_is_sent_back(server, fast):
         return 200, {"Last-Modified": stamp}, json.dumps([hf_item(5)]).encode()
 
     server.answer = answer
-    assert invoke(hf_args(server, "--no-store")).exit_code == 0
-    again = invoke(hf_args(server, "--no-store"))
+    assert invoke(hf_args(server)).exit_code == 0
+    again = invoke(hf_args(server))
+    assert server.requests[1].headers["if-modified-since"] == stamp
     assert again.exit_code == 0 and again.stdout == ""
     assert "nothing new" in again.stderr
+
+
+def test_a_no_store_run_is_not_remembered(server, fast, tmp_path):
+    """A try-out with --no-store does not make the next (cron) run skip the papers."""
+    server.answer = hf_answer([hf_item(1)], etag='"v1"')
+    assert invoke(hf_args(server, "--no-store")).exit_code == 0
+    again = invoke(hf_args(server, "-f", "jsonl"))
+    assert "if-none-match" not in server.requests[1].headers
+    assert len(jsonl(again.stdout)) == 1
+    other = invoke(hf_args(server, "-f", "jsonl", "--db", str(tmp_path / "other.db")))
+    assert len(jsonl(other.stdout)) == 1  # another library has not had them
 
 
 def test_hf_daily_empty_day(server, fast, isolated_env):

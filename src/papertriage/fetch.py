@@ -11,10 +11,11 @@ Nothing here parses XML or maps JSON records: an arXiv page goes through the saf
 parser and a Daily Papers item through the JSON record mapping, exactly as `ingest` reads them.
 The fetched documents are handed to the ingest pipeline as in-memory inputs named by their URL.
 
-Conditional requests: the ETag and Last-Modified of each source (a query) and a fingerprint of
-the papers it gave are kept in ``fetch-cache.json`` in the data folder, written only after a
-run has stored or written its papers, so that a later run that gets 304 Not Modified, or the
-very same papers, does nothing.
+Conditional requests: the ETag and Last-Modified of each source (arXiv categories, a Daily
+Papers day) and the ids of the papers it gave are kept in ``fetch-cache.json`` in the data
+folder, per library, written only after a run has stored its papers, so that a later run that
+gets 304 Not Modified, or only papers it already had (arXiv sends no validators, and a window
+such as --from 4d slides), does nothing.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def cache_path() -> Path:
     return data_dir() / CACHE_FILE
 
 
-def load_cache() -> dict[str, dict[str, str]]:
+def load_cache() -> dict[str, dict]:
     import json
 
     try:
@@ -246,7 +247,7 @@ def load_cache() -> dict[str, dict[str, str]]:
     return data if isinstance(data, dict) else {}
 
 
-def save_cache_entry(key: str, entry: dict[str, str]) -> None:
+def save_cache_entry(key: str, entry: dict) -> None:
     """Remember a source's validators; written atomically, a failure is not the run's."""
     import json
 
@@ -262,9 +263,10 @@ def save_cache_entry(key: str, entry: dict[str, str]) -> None:
         pass
 
 
-def conditional_headers(entry: dict[str, str] | None) -> dict[str, str]:
+def conditional_headers(entry: dict | None, url: str) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since, when the cached validators are this URL's."""
     headers: dict[str, str] = {}
-    if entry:
+    if entry and entry.get("url") == url:
         if entry.get("etag"):
             headers["If-None-Match"] = entry["etag"]
         if entry.get("last_modified"):
@@ -272,14 +274,16 @@ def conditional_headers(entry: dict[str, str] | None) -> dict[str, str]:
     return headers
 
 
-def fingerprint(papers: list[Paper]) -> str:
-    """What a source gave, independent of order and of volatile feed fields."""
-    import hashlib
+def paper_keys(papers: list[Paper]) -> list[str]:
+    """Which papers a source gave: arXiv ids, else titles; sorted, each once."""
+    return sorted({p.arxiv_id or " ".join(p.title.lower().split()) for p in papers})
 
-    digest = hashlib.sha256()
-    for line in sorted(f"{p.arxiv_id or ''}\t{p.title}\t{p.abstract}" for p in papers):
-        digest.update(line.encode("utf-8", "replace") + b"\n")
-    return digest.hexdigest()
+
+def nothing_new(cached: dict | None, papers: list[Paper]) -> bool:
+    """True when every paper was already in the source's last fetch."""
+    if not cached or not papers:
+        return False
+    return set(paper_keys(papers)) <= set(cached.get("papers") or [])
 
 
 # --- what a fetch gives --------------------------------------------------------------------
@@ -295,7 +299,7 @@ class Fetched:
     documents: list[InputText] = field(default_factory=list)
     papers: int = 0
     not_modified: bool = False  # 304, or exactly the papers of the last run
-    validators: dict[str, str] = field(default_factory=dict)
+    validators: dict = field(default_factory=dict)
     complete: bool = True  # False when a page could not be had: the cache is not updated
     warnings: list[str] = field(default_factory=list)
 
@@ -303,15 +307,20 @@ class Fetched:
     def names(self) -> list[str]:
         return [d.name for d in self.documents]
 
-    def remember(self) -> None:
-        """Keep the validators once the run has used the papers."""
+    def remember(self, scope: str) -> None:
+        """Keep the validators once the run has stored the papers in the library `scope`."""
         if self.complete and self.validators:
-            save_cache_entry(self.key, self.validators)
+            save_cache_entry(f"{scope} | {self.key}", self.validators)
 
 
-def _validators(response: Response, papers: list[Paper]) -> dict[str, str]:
+def cached_entry(cache: dict, scope: str, key: str) -> dict | None:
+    return cache.get(f"{scope} | {key}")
+
+
+def _validators(response: Response, papers: list[Paper]) -> dict:
     entry = {
-        "fingerprint": fingerprint(papers),
+        "url": response.url,
+        "papers": paper_keys(papers),
         "fetched": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     if response.headers.get("etag"):
@@ -367,10 +376,20 @@ _TOTAL = re.compile(r"<(?:[\w.-]+:)?totalResults\b[^>]*>\s*(\d+)\s*<")
 _ENTRY = re.compile(r"<(?:[\w.-]+:)?entry[\s>]")
 
 
-def arxiv_query(categories: list[str], since: dt.date, until: dt.date) -> str:
+def arxiv_key(categories: list[str]) -> str:
+    """The cache key of an arXiv source: its categories, whatever the window of days."""
     for category in categories:
         if not _CATEGORY.match(category):
             raise FetchError(f"{category!r} is not an arXiv category (like cs.LG or hep-th)")
+    return "arxiv " + " ".join(sorted(set(categories)))
+
+
+def hf_key(day: dt.date | None) -> str:
+    return f"hf-daily {day or 'latest'}"
+
+
+def arxiv_query(categories: list[str], since: dt.date, until: dt.date) -> str:
+    arxiv_key(categories)  # checks the categories
     cats = " OR ".join(f"cat:{c}" for c in categories)
     if len(categories) > 1:
         cats = f"({cats})"
@@ -385,7 +404,7 @@ def fetch_arxiv(
     *,
     endpoint: str,
     client: Client,
-    cached: dict[str, str] | None = None,
+    cached: dict | None = None,
     save_dir: Path | None = None,
     page_size: int = ARXIV_PAGE,
 ) -> Fetched:
@@ -397,7 +416,7 @@ def fetch_arxiv(
         raise FetchError(f"--from {since} is after --until {until}")
     query = arxiv_query(categories, since, until)
     label = f"arXiv {' '.join(categories)} {since}..{until}"
-    fetched = Fetched(label, f"arxiv {query}", "arxiv-atom")
+    fetched = Fetched(label, arxiv_key(categories), "arxiv-atom")
     start = 0
     total: int | None = None
     empty_tries = 0
@@ -415,7 +434,7 @@ def fetch_arxiv(
                 "sortOrder": "ascending",
             },
         )
-        response = client.get(url, conditional_headers(cached) if start == 0 else None)
+        response = client.get(url, conditional_headers(cached, url) if start == 0 else None)
         if response.status == 304:
             fetched.not_modified = True
             return fetched
@@ -458,8 +477,7 @@ def fetch_arxiv(
     fetched.papers = len(all_papers)
     assert first is not None
     fetched.validators = _validators(first, all_papers)
-    if cached and cached.get("fingerprint") == fetched.validators["fingerprint"] and all_papers:
-        fetched.not_modified = True
+    fetched.not_modified = nothing_new(cached, all_papers)
     return fetched
 
 
@@ -498,7 +516,7 @@ def fetch_hf_daily(
     *,
     endpoint: str,
     client: Client,
-    cached: dict[str, str] | None = None,
+    cached: dict | None = None,
     save_dir: Path | None = None,
     page_size: int = HF_PAGE,
 ) -> Fetched:
@@ -509,7 +527,7 @@ def fetch_hf_daily(
     from papertriage.reading import InputText
 
     label = f"Hugging Face Daily Papers {day or 'latest'}"
-    fetched = Fetched(label, f"hf-daily {day or 'latest'}", "jsonl")
+    fetched = Fetched(label, hf_key(day), "jsonl")
     seen: set[str] = set()
     records: list[dict[str, object]] = []
     first: Response | None = None
@@ -520,7 +538,7 @@ def fetch_hf_daily(
         if page:
             params["p"] = page
         url = _with_query(endpoint, params)
-        response = client.get(url, conditional_headers(cached) if page == 0 else None)
+        response = client.get(url, conditional_headers(cached, url) if page == 0 else None)
         if response.status == 304:
             fetched.not_modified = True
             return fetched
@@ -563,6 +581,5 @@ def fetch_hf_daily(
     else:
         papers = []
     fetched.validators = _validators(first, papers)
-    if cached and cached.get("fingerprint") == fetched.validators["fingerprint"] and papers:
-        fetched.not_modified = True
+    fetched.not_modified = nothing_new(cached, papers)
     return fetched

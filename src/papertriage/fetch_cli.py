@@ -105,14 +105,17 @@ def _run(source: str, options: dict) -> None:
     from papertriage import fetch
 
     ingest_options = options.pop("ingest_options")
+    from papertriage.store import db_path
+
     cache = {} if options["refetch"] else fetch.load_cache()
+    # What counts as already fetched is per library: another --db has not seen the papers.
+    scope = str(db_path(ingest_options.get("db")).expanduser().absolute())
     save = options["save"]
     if source == "arxiv":
         until = _day(options["until"]) or _day("today")
         assert until is not None
         since = _day(options["since"]) or until - dt.timedelta(days=ARXIV_DAYS)
         categories = list(dict.fromkeys(options["category"]))
-        query = fetch.arxiv_query(categories, since, until)
         client = fetch.Client(
             interval=fetch.ARXIV_INTERVAL,
             timeout=fetch.TIMEOUT,
@@ -125,7 +128,7 @@ def _run(source: str, options: dict) -> None:
             until,
             endpoint=fetch.endpoint_for(options["endpoint"], ARXIV_ENV, ARXIV_ENDPOINT),
             client=client,
-            cached=cache.get(f"arxiv {query}"),
+            cached=fetch.cached_entry(cache, scope, fetch.arxiv_key(categories)),
             save_dir=save,
             page_size=fetch.ARXIV_PAGE,
         )
@@ -136,23 +139,22 @@ def _run(source: str, options: dict) -> None:
             day,
             endpoint=fetch.endpoint_for(options["endpoint"], HF_ENV, HF_ENDPOINT),
             client=client,
-            cached=cache.get(f"hf-daily {day or 'latest'}"),
+            cached=fetch.cached_entry(cache, scope, fetch.hf_key(day)),
             save_dir=save,
             page_size=fetch.HF_PAGE,
         )
     for message in fetched.warnings:
         warn(f"warning: {message}")
     if fetched.not_modified:
-        entry = cache.get(fetched.key) or {}
+        entry = fetch.cached_entry(cache, scope, fetched.key) or {}
         since_when = f" ({entry['fetched']})" if entry.get("fetched") else ""
         warn(
-            f"nothing new: {fetched.label} has not changed since the last fetch{since_when}; "
-            "--refetch triages it again"
+            f"nothing new: {fetched.label} has no paper the last fetch{since_when} did not "
+            "have; --refetch triages it again"
         )
         return
     if not fetched.papers:
         warn(f"no papers: {fetched.label} lists none")
-        fetched.remember()
         return
     run_ingest(
         fetched.documents,
@@ -160,7 +162,9 @@ def _run(source: str, options: dict) -> None:
         input_format=fetched.input_format,
         **ingest_options,
     )
-    fetched.remember()
+    if not ingest_options.get("no_store"):
+        # Only papers in the library are "had": a --no-store try-out leaves the next run be.
+        fetched.remember(scope)
 
 
 @command(fetch_app, "arxiv")
