@@ -158,3 +158,17 @@ def test_cron_line_quotes_and_escapes(tmp_path):
     assert f"\"$(date '+{tmp_path}/my digests/\\%F.html')\"" in line
     assert "'100\\% new'" in line
     assert os.path.isabs(line.rsplit("2>>", 1)[1])
+
+
+def test_cron_line_keeps_addresses_as_they_are(tmp_path):
+    from papertriage.library_cli import cron_line
+
+    line = cron_line(
+        ["fetch", "hf-daily", "--endpoint", "http://127.0.0.1:8000/api/daily_papers"],
+        "0 7 * * *",
+        tmp_path / "cron.log",
+        executable=["/opt/pt/bin/papertriage"],
+        environ={"PAPERTRIAGE_ARXIV_ENDPOINT": "https://export.example.org/api/query"},
+    )
+    assert "--endpoint http://127.0.0.1:8000/api/daily_papers" in line
+    assert "PAPERTRIAGE_ARXIV_ENDPOINT=https://export.example.org/api/query" in line

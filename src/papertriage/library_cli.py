@@ -604,6 +604,8 @@ def db_check(db: DbOpt = None) -> None:
 _PATH_OPTIONS = {"-o", "--output", "--db", "--rules", "--profile", "-p", "--gold"}
 # Environment variables papertriage reads to find its files: kept in a crontab line.
 _ENV_NAMES = ("PAPERTRIAGE_HOME", "PAPERTRIAGE_CONFIG", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
+# Kept as they are (addresses, not paths): where fetch goes and who it says it is.
+_ENV_VALUES = ("PAPERTRIAGE_ARXIV_ENDPOINT", "PAPERTRIAGE_HF_ENDPOINT", "PAPERTRIAGE_CONTACT")
 
 
 def papertriage_executable() -> list[str]:
@@ -635,8 +637,8 @@ def _absolute(value: str) -> str:
 def _looks_like_path(value: str) -> bool:
     import os
 
-    if value in ("", "-") or value.startswith("-"):
-        return False
+    if value in ("", "-") or value.startswith("-") or "://" in value:
+        return False  # an option, stdin, or an address (--endpoint http://...)
     return value.startswith(("~", ".", "/")) or "/" in value or os.path.exists(value)
 
 
@@ -689,6 +691,7 @@ def cron_line(
         for name in _ENV_NAMES
         if environ.get(name)
     ]
+    env += [f"{name}={shlex.quote(environ[name])}" for name in _ENV_VALUES if environ.get(name)]
     command = " ".join(
         [
             *env,
