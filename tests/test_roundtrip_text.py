@@ -23,7 +23,7 @@ from papertriage.models import ParseReport
 from papertriage.parsers import parse_input
 from papertriage.reading import decode, read_input
 
-EXAMPLES = int(os.environ.get("PAPERTRIAGE_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("PAPERTRIAGE_EXAMPLES", "25"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
