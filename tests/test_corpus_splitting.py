@@ -138,3 +138,25 @@ def test_pool_with_the_line_breaks_of_the_arxiv_api():
     records = pool()
     text = "".join(f"{r['title'].strip()}\n\n{r['abstract'].strip()}\n\n" for r in records)
     check_pool(*parse_text(text), records)
+
+
+@pytest.mark.parametrize("between", ["\n\n", "\n"])
+def test_pool_wrapped_by_textwrap_with_hyphen_breaks(between):
+    """Python's textwrap as people use it: breaks after hyphens too ("Pre-" / "trained"), with
+    or without a blank line between a title and its abstract. Every paper back, titles exact
+    (a capitalised compound is joined again)."""
+    records = pool()[:2000]
+    text = "".join(
+        f"{textwrap.fill(norm(r['title']), 72)}{between}{textwrap.fill(norm(r['abstract']), 72)}"
+        "\n\n"
+        for r in records
+    )
+    papers, report = parse_text(text)
+    # Without a blank line a title not in title case can read as prose: the paper is then
+    # glued to the abstract above, never silently: each such merge is a reported problem.
+    merged = [p for p in report.problems if p.message.startswith("read as another paragraph")]
+    assert len(papers) + len(merged) == len(records)
+    assert len(merged) <= (0 if between == "\n\n" else 0.002 * len(records))
+    wanted = {norm(r["title"]) for r in records}
+    exact = sum(p.title in wanted for p in papers)
+    assert exact >= (0.995 if between == "\n\n" else 0.99) * len(records)

@@ -94,7 +94,8 @@ def papers(draw) -> list[Gen]:
 def bibtex(ps: list[Gen]) -> str:
     out = "% exported by hand\n"
     for n, p in enumerate(ps):
-        out += f"@article{{key{n},\n  title = {{{p.title}}},\n  author = {{{' and '.join(p.authors)}}},\n"
+        authors = " and ".join(p.authors)
+        out += f"@article{{key{n},\n  title = {{{p.title}}},\n  author = {{{authors}}},\n"
         if p.abstract:
             out += f"  abstract = {{{p.abstract}}},\n"
         out += f"  eprint = {{{p.arxiv_id}}}, archivePrefix = {{arXiv}}\n}}\n\n"

@@ -114,6 +114,8 @@ def continues(before: str, line: str, width: int | None) -> bool:
         return True  # "Background:" / "Results:" heads the paragraph it labels
     if before.count("$") % 2 or before.endswith(("=", "\\", "(", "[", "{", "+", "/")):
         return True  # inside a formula ("$\nI_{G,f}(X;Y)$", "=\n\\sup")
+    if before[-2:-1].isalpha() and before.endswith("-"):
+        return True  # a word broken at its hyphen ("Pre-" / "trained"): nothing ends so
     # In the middle of a sentence: in wrapped text, or after a long line of prose (the arXiv
     # API breaks some abstracts so). Not after a short line of a list of titles, where the
     # next title may start in lower case ("bert2BERT: ...").
@@ -160,12 +162,17 @@ _HYPHEN_BREAK = re.compile(r"(?:^|\s)[A-Z][\w-]*[^\W\d_]-$")
 
 def join_lines(lines: list[str]) -> str:
     """Wrapped lines joined with a space, or with nothing where a capitalised compound was
-    broken at its hyphen (``Channel-`` / ``Spatial``, as Python's textwrap breaks words by
-    default). A lower-case word is never glued: arXiv's own abstracts have line ends like
-    ``open-`` / ``and closed-source`` and ``languages-`` / ``breaking``."""
+    broken at its hyphen (``Channel-`` / ``Spatial``, ``Pre-`` / ``trained``, as Python's
+    textwrap breaks words by default), unless a conjunction follows (``Open-`` / ``and
+    Closed-Source``). A lower-case word before the hyphen is never glued: arXiv's own
+    abstracts have line ends like ``open-`` / ``and closed-source`` and ``languages-`` /
+    ``breaking``."""
     text = lines[0]
     for line in lines[1:]:
-        glued = _HYPHEN_BREAK.search(text) and line[:1].isupper()
+        first = line.split(None, 1)[0].lower() if line.strip() else ""
+        glued = _HYPHEN_BREAK.search(text) and (
+            line[:1].isupper() or (line[:1].islower() and first not in _JOINERS)
+        )
         text += line if glued else " " + line
     return text
 
@@ -188,6 +195,26 @@ def _title_off(group: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         if is_title_like(" ".join(line for _, line in head)):
             return [head, rest]
     return [group]
+
+
+def _loose_title(lines: list[tuple[int, str]]) -> tuple[str, str] | None:
+    """A block that starts with one to three lines of a title not in title case, then an
+    abstract that starts a sentence on a line of its own: (title, abstract), else None."""
+    for k in (1, 2, 3):
+        head, rest = lines[:k], lines[k:]
+        if not rest or not rest[0][1][:1].isupper():
+            continue
+        last = head[-1][1]
+        if last.endswith((".", ",", ";", ":", "!")) or last.rsplit(None, 1)[-1].lower() in _JOINERS:
+            continue
+        if any(line.endswith((".", "!", "?")) for _, line in head[:-1]) or any(
+            re.search(r"[a-z]\. [A-Z]", line) for _, line in head
+        ):
+            return None  # a sentence ended inside: prose, not a title
+        title = join_lines([line for _, line in head])
+        if is_title_like(title) and len(rest) >= 1:
+            return title, join_lines([line for _, line in rest])
+    return None
 
 
 def _blocks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
@@ -279,7 +306,40 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                 )
                 report.add_span(source.name, first, last, "problem")
                 continue
+            split = _loose_title(lines) if current.abstract else None
+            if split is not None:
+                # The paper above has its abstract: more likely a new paper whose title is
+                # not in title case than a second paragraph. Said, since it is a guess.
+                head, rest = split
+                report.add(
+                    Problem(
+                        source.name,
+                        first,
+                        "uncertain-split",
+                        "read as a new paper whose title is not in title case; if it is "
+                        "another paragraph of the abstract above, join them",
+                        excerpt(head),
+                    )
+                )
+                if (previous := start(first, head)) is not None:
+                    yield previous
+                assert current is not None
+                current.abstract = rest
+                current_last = last
+                continue
             paragraph = " ".join(line for _, _, line in content)
+            if current.abstract and not lines[0][1].endswith((".", "!", "?")):
+                # Its first line could be a title: say what was done with it.
+                report.add(
+                    Problem(
+                        source.name,
+                        first,
+                        "uncertain-split",
+                        "read as another paragraph of the abstract above; if it is a paper, "
+                        "put its title on a line of its own",
+                        excerpt(content[0][2]),
+                    )
+                )
             current.abstract = (
                 f"{current.abstract}\n\n{paragraph}" if current.abstract else paragraph
             )
