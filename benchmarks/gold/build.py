@@ -75,8 +75,11 @@ def main() -> None:
 
 def report(rows: list[dict]) -> None:
     themes = sorted({t for r in rows for t in r["a"] + r["b"] + r["themes"]})
-    print(f"{len(rows)} papers; tune {sum(r['split'] == 'tune' for r in rows)}, "
-          f"test {sum(r['split'] == 'test' for r in rows)}", file=sys.stderr)
+    print(
+        f"{len(rows)} papers; tune {sum(r['split'] == 'tune' for r in rows)}, "
+        f"test {sum(r['split'] == 'test' for r in rows)}",
+        file=sys.stderr,
+    )
     print("| theme | gold positives (tune/test) | A and B | A only | B only | agreement F1 |")
     print("|---|---:|---:|---:|---:|---:|")
     both_all = diff_all = 0
@@ -90,7 +93,9 @@ def report(rows: list[dict]) -> None:
         diff_all += only_a + only_b
         f1 = 2 * both / (2 * both + only_a + only_b)
         print(f"| {t} | {tune + test} ({tune}/{test}) | {both} | {only_a} | {only_b} | {f1:.2f} |")
-    print(f"| micro | | {both_all} | | {diff_all} | {2 * both_all / (2 * both_all + diff_all):.3f} |")
+    print(
+        f"| micro | | {both_all} | | {diff_all} | {2 * both_all / (2 * both_all + diff_all):.3f} |"
+    )
     exact = sum(r["a"] == r["b"] for r in rows)
     print(f"\nPapers where both gave exactly the same themes: {exact} of {len(rows)}")
 

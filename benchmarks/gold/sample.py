@@ -22,16 +22,25 @@ RANDOM_N = 480
 NEGATIVE_N = 60
 # Themes that a random sample of the pool holds too few of, with a query and how many to add.
 TARGETED = {
-    "technical-report": (r"technical report|we (release|open-source|introduce) \w[\w.-]*, (a|an) ", 25),
+    "technical-report": (
+        r"technical report|we (release|open-source|introduce) \w[\w.-]*, (a|an) ",
+        25,
+    ),
     "scaling-laws": (r"scaling laws?\b|scaling behaviou?r|compute-optimal", 25),
     "curriculum-learning": (r"curriculum|easy-to-hard|self-paced|progressive training", 25),
     "graph-learning": (r"graph neural|\bGNNs?\b|graph foundation model|graph transformer", 22),
     "survey": (r"\bthis survey\b|\bwe survey\b|systematic review|comprehensive review", 18),
-    "continual-learning": (r"continual learning|catastrophic forgetting|lifelong|class-incremental", 18),
+    "continual-learning": (
+        r"continual learning|catastrophic forgetting|lifelong|class-incremental",
+        18,
+    ),
     "distillation": (r"knowledge distillation|teacher-student|distill", 12),
     "robotics": (r"\brobot|manipulation|embodied", 10),
     "pretraining": (r"pre-?training (recipe|data|corpus|objective)|continual pre-?training", 12),
-    "data-curation": (r"data selection|data mixture|synthetic data|data quality|data filtering", 10),
+    "data-curation": (
+        r"data selection|data mixture|synthetic data|data quality|data filtering",
+        10,
+    ),
 }
 # After the first 717 were labelled, five themes had fewer than 20 positives that both annotators
 # agreed on; a second draw adds papers found by a query for each (labelled the same way).
@@ -55,7 +64,9 @@ TOPUP2 = {
         20,
     ),
 }
-NON_ML_PRIMARY = re.compile(r"^(cs\.(IT|GT|CE|DB|DC|AR|DL|OH)|math\.|physics\.|astro-ph|q-bio|stat\.ME|stat\.AP)")
+NON_ML_PRIMARY = re.compile(
+    r"^(cs\.(IT|GT|CE|DB|DC|AR|DL|OH)|math\.|physics\.|astro-ph|q-bio|stat\.ME|stat\.AP)"
+)
 
 
 def main() -> None:
@@ -75,7 +86,9 @@ def main() -> None:
             if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"]):
                 chosen[p["id"]] = f"query:{theme}"
                 added += 1
-    negatives = [p for p in order if p["id"] not in chosen and NON_ML_PRIMARY.match(p["categories"][0])]
+    negatives = [
+        p for p in order if p["id"] not in chosen and NON_ML_PRIMARY.match(p["categories"][0])
+    ]
     for p in negatives[:NEGATIVE_N]:
         chosen[p["id"]] = "negative-category"
     for theme, (pattern, n) in TOPUP.items():
@@ -89,12 +102,18 @@ def main() -> None:
                 added += 1
     for theme, (pattern, n) in TOPUP2.items():
         rx = re.compile(pattern, re.I)
-        found = [p for p in order if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"])]
+        found = [
+            p
+            for p in order
+            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"])
+        ]
         for p in random.Random(SEED + 2).sample(found, min(n, len(found))):
             chosen[p["id"]] = f"topup2:{theme}"
     # Still 18: the pool holds only 36 papers that name scaling laws at all; take the rest.
     for p in papers:
-        if p["id"] not in chosen and re.search(r"scaling[- ]laws?", p["title"] + " " + p["abstract"], re.I):
+        if p["id"] not in chosen and re.search(
+            r"scaling[- ]laws?", p["title"] + " " + p["abstract"], re.I
+        ):
             chosen[p["id"]] = "topup3:scaling-laws"
     for pid, how in chosen.items():
         print(f"{pid}\t{how}")
