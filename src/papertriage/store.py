@@ -225,6 +225,14 @@ MIGRATIONS: list[str] = [
                            WHERE kind IN ('ingest', 'import'));
     CREATE INDEX papers_unshown ON papers(pk) WHERE shown_at IS NULL;
     """,
+    # 4: the reader's labels (papertriage label): 1 relevant, 0 irrelevant; no row, no label
+    """
+    CREATE TABLE labels (
+        paper_pk INTEGER PRIMARY KEY REFERENCES papers(pk) ON DELETE CASCADE,
+        relevant INTEGER NOT NULL CHECK (relevant IN (0, 1)),
+        labelled_at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -953,6 +961,64 @@ class Library:
         ).fetchone()
         return self._load([row])[0] if row else None
 
+    # labels (papertriage label; relevance.py learns from them)
+
+    def set_labels(
+        self, pks: Sequence[int], relevant: bool | None, *, now: str | None = None
+    ) -> int:
+        """Label the papers `pks` relevant (True) or irrelevant (False), or clear their
+        labels (None), in one transaction. Returns how many labels changed."""
+        now = now or now_iso()
+        changed = 0
+        with self.transaction():
+            for chunk in _chunks(list(dict.fromkeys(pks))):
+                marks = ",".join("?" * len(chunk))
+                if relevant is None:
+                    changed += self.conn.execute(
+                        f"DELETE FROM labels WHERE paper_pk IN ({marks})", chunk
+                    ).rowcount
+                    continue
+                value = int(relevant)
+                changed += self.conn.execute(
+                    f"SELECT COUNT(*) FROM papers WHERE pk IN ({marks}) AND pk NOT IN "
+                    "(SELECT paper_pk FROM labels WHERE relevant = ?)",
+                    [*chunk, value],
+                ).fetchone()[0]
+                self.conn.executemany(
+                    "INSERT INTO labels (paper_pk, relevant, labelled_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (paper_pk) DO UPDATE SET relevant = excluded.relevant, "
+                    "labelled_at = excluded.labelled_at WHERE relevant != excluded.relevant",
+                    [(pk, value, now) for pk in chunk],
+                )
+        return changed
+
+    def labels(self) -> list[tuple[int, str, bool]]:
+        """Every label: (pk, library id, relevant), in pk order."""
+        rows = self.conn.execute(
+            "SELECT l.paper_pk, p.id, l.relevant FROM labels l JOIN papers p ON p.pk = "
+            "l.paper_pk ORDER BY l.paper_pk"
+        )
+        return [(r[0], r[1], bool(r[2])) for r in rows]
+
+    def texts(self, pks: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(title, abstract) of the papers `pks`."""
+        found: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(list(pks)):
+            marks = ",".join("?" * len(chunk))
+            for pk, title, abstract in self.conn.execute(
+                f"SELECT pk, title, abstract FROM papers WHERE pk IN ({marks})", chunk
+            ):
+                found[pk] = (title, abstract)
+        return found
+
+    def spread_pks(self, limit: int) -> list[int]:
+        """Up to `limit` paper pks spread evenly over the library (all when it is smaller)."""
+        pks = [r[0] for r in self.conn.execute("SELECT pk FROM papers ORDER BY pk")]
+        if len(pks) <= limit:
+            return pks
+        step = len(pks) / limit
+        return [pks[int(i * step)] for i in range(limit)]
+
     def search(
         self, text: str, limit: int | None = 20, raw: bool = False, themes: Sequence[str] = ()
     ) -> list[LibraryPaper]:
@@ -1122,6 +1188,7 @@ class Library:
         stream.write(json.dumps(header) + "\n")
         count = 0
         pks = [r[0] for r in self.conn.execute("SELECT pk FROM papers ORDER BY pk")]
+        labels = {pk: relevant for pk, _, relevant in self.labels()}
         for chunk in _chunks(pks):
             for paper in self._load(self._rows_by_pk(chunk)):
                 data = paper.paper.to_dict()
@@ -1137,6 +1204,8 @@ class Library:
                     for s in sorted(paper.scores.values(), key=lambda s: s.theme)
                 ]
                 data["library"] = paper.library_dict()
+                if paper.pk in labels:
+                    data["library"]["label"] = "relevant" if labels[paper.pk] else "irrelevant"
                 stream.write(json.dumps(data, ensure_ascii=False) + "\n")
                 count += 1
         return count
@@ -1145,8 +1214,10 @@ class Library:
         self, lines: Iterable[str], name: str, *, now: str | None = None
     ) -> RunSummary:
         """Add the papers of an export (or of `ingest --format jsonl` output), deduplicated
-        against the library, in one transaction."""
+        against the library, in one transaction. An exported paper's label (the reader's
+        relevant/irrelevant) comes along."""
         incoming = []
+        labels: list[tuple[Paper, Any, bool]] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -1167,11 +1238,40 @@ class Library:
                 incoming.append(_incoming_from_dict(data))
             except (KeyError, TypeError, ValueError) as exc:
                 raise LibraryError(f"{name}:{number}: not a paper record ({exc})") from None
+            label = (data.get("library") or {}).get("label")
+            if label in ("relevant", "irrelevant"):
+                labels.append((incoming[-1].tagged.paper, data.get("id"), label == "relevant"))
         if not incoming:
             raise LibraryError(f"{name}: no papers to import")
         with self.recorder([name], None, kind="import", now=now) as recorder:
             recorder.add_incoming(incoming)
+            self._import_labels(labels, now or now_iso())
         return recorder.summary
+
+    def _import_labels(self, labels: list[tuple[Paper, Any, bool]], now: str) -> None:
+        """Labels of imported papers (inside the import's transaction): each goes to the
+        library paper with its exported id, else its arXiv id, else its title."""
+        rows = []
+        for paper, exported_id, relevant in labels:
+            row = self.conn.execute(
+                "SELECT pk FROM papers WHERE id = ? OR arxiv_id = ? OR norm_title = ? "
+                "ORDER BY id = ? DESC, arxiv_id = ? DESC, pk LIMIT 1",
+                (
+                    str(exported_id or ""),
+                    paper.arxiv_id or "",
+                    normalise_title(paper.title),
+                    str(exported_id or ""),
+                    paper.arxiv_id or "",
+                ),
+            ).fetchone()
+            if row is not None:
+                rows.append((row[0], int(relevant), now))
+        self.conn.executemany(
+            "INSERT INTO labels (paper_pk, relevant, labelled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (paper_pk) DO UPDATE SET relevant = excluded.relevant, "
+            "labelled_at = excluded.labelled_at",
+            rows,
+        )
 
     def check(self) -> list[str]:
         """SQLite's integrity check plus the full-text index's; [] when all is well. A library
