@@ -88,7 +88,11 @@ def build_digest(
         groups.values(),
         key=lambda g: (
             g.theme == NO_THEME,
-            -max(p.relevance for p in g.papers),
+            # --sort relevance: groups in the order of their best paper for the reader's model
+            -max(
+                p.relevance if p.learned_relevance is None else p.learned_relevance
+                for p in g.papers
+            ),
             -len(g.papers),
             g.theme,
         ),
@@ -223,6 +227,8 @@ def render_md(digest: Digest, stream: TextIO) -> None:
             heading = f"[{title}](<{link}>)" if link else title
             w(f"\n{paper.rank}. **{heading}**  \n")
             meta = [f"score {paper.relevance:.2f}"]
+            if paper.learned_relevance is not None:
+                meta.insert(0, f"relevance {paper.learned_relevance:.2f}")
             others = [digest.name(s.theme) for s in paper.themes if s.theme != group.theme]
             if others:
                 meta.append("also " + ", ".join(md_text(t) for t in others))
@@ -361,6 +367,8 @@ def _html_paper(w: Callable[[str], Any], paper: LibraryPaper, group: str, digest
         title = f'<a href="{_e(link)}" rel="noopener noreferrer">{title}</a>'
     w(f'<li class="paper">\n<h3><span class="rank">#{paper.rank}</span>{title}</h3>\n')
     meta = [f'<span class="score">score {paper.relevance:.2f}</span>']
+    if paper.learned_relevance is not None:
+        meta.insert(0, f"relevance {paper.learned_relevance:.2f}")
     if p.arxiv_id:
         meta.append(f"arXiv {_e(p.arxiv_id)}")
     if p.date:

@@ -193,6 +193,8 @@ class TaggedPaper:
     # papers (`relevance` stays the overall one: `score` means the same with or without
     # --theme).
     theme_relevance: float | None = None
+    # With --sort relevance: the model of the reader's labels' score (`relevance` in JSON).
+    learned_relevance: float | None = None
 
     @property
     def themes(self) -> list[ThemeScore]:
@@ -205,6 +207,8 @@ class TaggedPaper:
         head = {"id": data.pop("id"), "rank": self.rank, "score": round(self.relevance, 4)}
         if self.theme_relevance is not None:
             head["theme_score"] = round(self.theme_relevance, 4)
+        if self.learned_relevance is not None:
+            head["relevance"] = round(self.learned_relevance, 4)
         data = {**head, **data}
         data["themes"] = [s.to_dict() for s in self.themes]
         if self.profile_effects is not None:

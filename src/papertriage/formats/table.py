@@ -85,7 +85,11 @@ def render(result: RunResult, stream: TextIO) -> None:
     # With --theme the rows are ordered by the selected theme's score: shown beside the
     # overall score, so that the order reads.
     by_theme = any(t.theme_relevance is not None for t in papers)
+    # With --sort relevance: the rows are in the order of the reader's model.
+    learned = any(t.learned_relevance is not None for t in papers)
     table.add_column("#", justify="right", no_wrap=True)
+    if learned:
+        table.add_column("relevance", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     if by_theme:
         table.add_column("theme", justify="right", no_wrap=True)
@@ -103,7 +107,11 @@ def render(result: RunResult, stream: TextIO) -> None:
         url = paper_url(tagged.paper) if links else None
         if url:
             title.stylize(Style(link=url))
-        cells = ["" if tagged.rank is None else str(tagged.rank), f"{tagged.relevance:.2f}"]
+        cells = ["" if tagged.rank is None else str(tagged.rank)]
+        if learned:
+            value = tagged.learned_relevance
+            cells.append("" if value is None else f"{value:.2f}")
+        cells.append(f"{tagged.relevance:.2f}")
         if by_theme:
             score = tagged.theme_relevance
             cells.append("" if score is None else f"{score:.2f}")
