@@ -49,6 +49,7 @@ class SortOrder(str, Enum):
     auto = "auto"
     score = "score"
     input = "input"
+    relevance = "relevance"
 
 
 class EvalFormat(str, Enum):
@@ -343,7 +344,8 @@ SortOpt = Annotated[
     typer.Option(
         "--sort",
         help="score: rank every paper; input: keep input order and stream; auto: rank "
-        "inputs of up to --batch-size papers, stream larger ones.",
+        "inputs of up to --batch-size papers, stream larger ones; relevance: the papers you "
+        "have not labelled, by the model of your labels (papertriage label).",
     ),
 ]
 BatchSizeOpt = Annotated[
@@ -449,6 +451,13 @@ def run_ingest(
     from papertriage.workers import available_cpus
 
     options = rule_options(rules, no_default_rules, disable, profile)
+    by_relevance = sort is SortOrder.relevance
+    if by_relevance:  # the model of the library's labels, before anything is read
+        from papertriage.relevance import Labelled, library_model
+        from papertriage.store import Library
+
+        with Library.open(db, create=False, write=False) as library:
+            model, labelled = library_model(library), Labelled.of(library)
     if no_store:
         recording = nullcontext(None)
     else:
@@ -467,15 +476,19 @@ def run_ingest(
             input_format=input_format,
             rules=options,
             themes=theme or [],
-            top=top,
+            top=None if by_relevance else top,
             dedup=not no_dedup,
-            sort=sort.value,
+            sort="score" if by_relevance else sort.value,
             batch_size=batch_size,
             on_batch=on_batch,
             on_tagged=recorder.add if recorder is not None else None,
             jobs=available_cpus() if jobs == 0 else jobs,
             record=record_renderer(fmt.value),
         )
+        if by_relevance:
+            from papertriage.relevance import rank_by_relevance
+
+            result.papers = rank_by_relevance(result.papers, model, labelled, top)
         pipe_closed = False
         try:
             write_output(result, fmt.value, output)
@@ -684,6 +697,14 @@ def explain(
         bool,
         typer.Option("--all", "-a", help="Every theme of every paper found, with its evidence."),
     ] = False,
+    relevance: Annotated[
+        bool,
+        typer.Option(
+            "--relevance",
+            help="Also the paper's relevance for the model of your labels in the library, "
+            "and the terms that drove it.",
+        ),
+    ] = False,
     fmt: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExplainFormat.text,
@@ -691,6 +712,7 @@ def explain(
     no_default_rules: NoDefaultsOpt = False,
     disable: DisableOpt = None,
     input_format: InputFormatOpt = None,
+    db: LibraryDbOpt = None,
 ) -> None:
     """Show why a paper got (or did not get) its themes.
 
@@ -708,6 +730,8 @@ def explain(
       papertriage explain 2407.01234 daily.txt --theme agents
 
       papertriage explain 2407.01234 daily.txt --format json | jq '.[0].themes[0]'
+
+      papertriage explain 2407.01234 daily.txt --relevance
     """
     import json
 
@@ -726,8 +750,25 @@ def explain(
             raise PapertriageError(
                 f"unknown theme {unknown[0]!r}; known: {', '.join(sorted(known))}"
             )
+    model = None
+    if relevance:
+        from papertriage.relevance import library_model
+        from papertriage.store import Library
+
+        with Library.open(db, create=False, write=False) as library:
+            model = library_model(library)
     if fmt is ExplainFormat.json:
         data = [explanation(p, theme) for p in found]
+        if model is not None:
+            for item, paper in zip(data, found):
+                item["relevance"] = {
+                    "score": round(model.score(paper.paper), 4),
+                    "model": model.describe(),
+                    "terms": [
+                        {"term": t, "contribution": round(c, 4)}
+                        for t, c in model.top_terms(paper.paper)
+                    ],
+                }
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
@@ -735,12 +776,27 @@ def explain(
         texts = [render_text(p, theme) for p in found]
     else:
         texts = [render_compact(p) for p in found]
+    if model is not None:
+        texts = [text + _relevance_lines(model, p) for text, p in zip(texts, found)]
     sys.stdout.write("\n".join(texts))
     if len(found) > 1 and not theme and not full:
         warn(
             f"{len(found)} papers match {query!r}: their assigned themes and closest misses; "
             "--theme ID or --all for the rest"
         )
+
+
+def _relevance_lines(model, paper) -> str:  # noqa: ANN001
+    """explain --relevance: the paper's relevance and the terms that moved it most."""
+    from papertriage.terminal import visible
+
+    value = model.score(paper.paper)
+    side = "relevant" if value >= 0.5 else "irrelevant"
+    lines = [f"relevance {value:.2f} ({side} side; model {model.describe()})"]
+    for term, contribution in model.top_terms(paper.paper):
+        sign = "+" if contribution > 0 else "-"
+        lines.append(f"    {sign} {visible(term)!r}: {contribution:+.3f}")
+    return "\n".join(lines) + "\n"
 
 
 rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -1377,3 +1433,6 @@ from papertriage import library_cli  # noqa: E402, F401
 
 # `fetch arxiv` and `fetch hf-daily` (HTTP in fetch.py) register themselves on `app` likewise.
 from papertriage import fetch_cli  # noqa: E402, F401
+
+# `label` and `simulate` (relevance.py learns from the reader's labels) likewise.
+__import__("papertriage.relevance_cli")

@@ -74,6 +74,21 @@ class StatsFormat(str, Enum):
     json = "json"
 
 
+class LibrarySort(str, Enum):
+    score = "score"
+    relevance = "relevance"
+
+
+SortLibraryOpt = Annotated[
+    LibrarySort,
+    typer.Option(
+        "--sort",
+        help="score: by the themes' scores (or --theme's, or the profile's); relevance: the "
+        "unlabelled papers by the model of your labels (papertriage label).",
+    ),
+]
+
+
 class DigestFormat(str, Enum):
     md = "md"
     html = "html"
@@ -150,6 +165,7 @@ def list_command(
         int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
     ] = None,
     profile: ProfileOpt = None,
+    sort: SortLibraryOpt = LibrarySort.score,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
@@ -167,7 +183,10 @@ def list_command(
       papertriage list --since last-run --profile examples/profile.yaml -f md -o new.md
 
       papertriage list -f jsonl | jq -r '.library.first_seen + "  " + .title'
+
+      papertriage list --new --sort relevance --top 10
     """
+    by_relevance = sort is LibrarySort.relevance
     with _open(db) as library:
         themes = list(theme or [])
         _check_themes(library, themes)
@@ -175,9 +194,13 @@ def list_command(
             themes=themes,
             since=_since(library, since),
             new=new,
-            top=top,
+            top=None if by_relevance else top,
             profile=_profile(library, profile),
         )
+        if by_relevance:
+            from papertriage.relevance_cli import relevance_ranking
+
+            papers = relevance_ranking(library, papers, top)  # type: ignore[arg-type, assignment]
     if not papers:
         warn("no papers match" if themes or since or new else "the library is empty")
     _write_papers(papers, fmt, output)
@@ -396,6 +419,7 @@ def digest_command(
         int | None, typer.Option("--top", "-n", min=1, help="Keep the N best papers.")
     ] = None,
     profile: ProfileOpt = None,
+    sort: SortLibraryOpt = LibrarySort.score,
     title: Annotated[
         str, typer.Option("--title", help="Heading of the digest.")
     ] = "papertriage digest",
@@ -442,9 +466,18 @@ def digest_command(
         _check_themes(library, themes)
         resolved = library.resolve_since(since) if since is not None else None
         chosen = _profile(library, profile)
+        by_relevance = sort is LibrarySort.relevance
         papers = library.query(
-            themes=themes, since=resolved, new=resolved is None, top=top, profile=chosen
+            themes=themes,
+            since=resolved,
+            new=resolved is None,
+            top=None if by_relevance else top,
+            profile=chosen,
         )
+        if by_relevance:
+            from papertriage.relevance_cli import relevance_ranking
+
+            papers = relevance_ranking(library, papers, top)  # type: ignore[arg-type, assignment]
         label = _since_label(library, resolved)
         names = {t.id: t.name for t in _rule_themes()}
         query = (
