@@ -14,6 +14,9 @@ from papertriage.terminal import hyperlinks_wanted, output_width, visible
 # so that the title gets the room; at this width or more every theme is listed.
 WIDE = 120
 THEMES_WIDTH = 25  # the longest default theme id, "reinforcement-learning", and " +2"
+# Rows the table shows on a terminal: what a person reads. The rest are counted in one line
+# below it (drawing 100k rows took rich minutes); --top N, -o FILE or a data format give all.
+TERMINAL_ROWS = 50
 
 # Spaces at the end of a line, before any escape sequences (colour, style, OSC 8 link) that
 # close it: the padding rich adds to the last column.
@@ -81,7 +84,11 @@ def render(result: RunResult, stream: TextIO) -> None:
         padding=(0, 1, 0, 0) if fancy else (0, 1),
         header_style="bold" if fancy else "",
     )
-    papers = list(result.papers)
+    hidden = 0
+    if fancy:
+        papers, hidden = _terminal_rows(result.papers, TERMINAL_ROWS)
+    else:
+        papers = list(result.papers)
     # With --theme the rows are ordered by the selected theme's score: shown beside the
     # overall score, so that the order reads.
     by_theme = any(t.theme_relevance is not None for t in papers)
@@ -117,3 +124,32 @@ def render(result: RunResult, stream: TextIO) -> None:
             cells.append("" if score is None else f"{score:.2f}")
         table.add_row(*cells, Text(visible(themes)), title)
     print_trimmed(console, table)
+    if hidden:
+        which = "best by score" if papers and papers[0].rank is None else "first"
+        console.file.write(
+            f"{hidden:,} more not shown (the {len(papers)} {which} above); "
+            "for all: --top N, -o FILE or -f jsonl\n"
+        )
+
+
+def _terminal_rows(papers, limit: int) -> tuple[list, int]:
+    """At most `limit` papers to show and how many more there are. Every paper is still read
+    (a streamed run stores them in the library as it goes). A ranked list keeps its first
+    `limit`; a streamed one, in input order, shows its `limit` best by score, in input order."""
+    import heapq
+    import itertools
+
+    iterator = iter(papers)
+    shown = list(itertools.islice(iterator, limit))
+    if not shown or shown[0].rank is not None:
+        return shown, sum(1 for _ in iterator)
+    counter = itertools.count()
+    heap = [(p.relevance, -next(counter), p) for p in shown]
+    heapq.heapify(heap)
+    hidden = 0
+    for paper in iterator:
+        hidden += 1
+        item = (paper.relevance, -next(counter), paper)
+        if item > heap[0]:
+            heapq.heapreplace(heap, item)
+    return [p for _, _, p in sorted(heap, key=lambda x: -x[1])], hidden
