@@ -295,7 +295,8 @@ def test_command_summaries_are_whole():
     result = invoke(["--help"])
     commands = result.stdout.split("Commands:")[1]
     assert "..." not in commands
-    assert "  ingest   Read listings, tag every paper with themes and print them ranked." in (
+    # The column is as wide as the longest command name (simulate).
+    assert "  ingest    Read listings, tag every paper with themes and print them ranked." in (
         commands
     )
 

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papertriage.cli import InputFormatOpt, app, command, warn
+from papertriage.cli import InputFormatOpt, LibraryDbOpt, app, command, warn
 from papertriage.errors import PapertriageError
-from papertriage.library_cli import DbOpt
+
+# Not library_cli's DbOpt: this module may be loaded while library_cli is (through cli.py).
+DbOpt = LibraryDbOpt
 
 if TYPE_CHECKING:
     from papertriage.models import TaggedPaper
