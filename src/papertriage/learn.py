@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from papertriage.evaluate import ThemeCounts
 from papertriage.models import Paper
 from papertriage.rules import Term, Theme, compile_term
 
@@ -50,25 +51,10 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]|[A-Za-z]")
 
 
 @dataclass
-class Cut:
-    """A threshold on a score and what it gives on the labelled papers."""
+class Cut(ThemeCounts):
+    """A threshold on a score and what it gives on the labelled papers (tp, fp, fn, F1)."""
 
-    threshold: float
-    tp: int
-    fp: int
-    fn: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
+    threshold: float = math.inf
 
 
 def best_cut(scores: Sequence[float], labels: Sequence[bool], floor: float = 0.0) -> Cut:
@@ -86,9 +72,9 @@ def best_cut(scores: Sequence[float], labels: Sequence[bool], floor: float = 0.0
         following = ranked[k + 1][0] if k + 1 < len(ranked) else floor
         if following == score:
             continue  # a threshold cannot split equal scores
-        cuts.append(Cut((score + max(following, floor)) / 2, tp, fp, positives - tp))
+        cuts.append(Cut(tp, fp, positives - tp, threshold=(score + max(following, floor)) / 2))
     if not cuts:
-        return Cut(math.inf, 0, 0, positives)
+        return Cut(0, 0, positives)
     return max(cuts, key=lambda c: c.f1)  # the first (highest threshold) of equal F1s
 
 
@@ -382,7 +368,7 @@ def learn_theme(
 def _at(points: Sequence[float], labels: Sequence[bool], threshold: float) -> Cut:
     tp = sum(1 for p, label in zip(points, labels) if label and p > 0 and p >= threshold)
     fp = sum(1 for p, label in zip(points, labels) if not label and p > 0 and p >= threshold)
-    return Cut(threshold, tp, fp, int(sum(labels)) - tp)
+    return Cut(tp, fp, int(sum(labels)) - tp, threshold=threshold)
 
 
 # --- writing rule files -------------------------------------------------------------------

@@ -35,7 +35,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from papertriage.models import Paper, ParseReport, Problem, Source
-from papertriage.parsers.common import excerpt, normalise_space, split_authors, to_iso_date
+from papertriage.parsers.common import (
+    account_entry,
+    excerpt,
+    normalise_space,
+    split_authors,
+    to_iso_date,
+)
 from papertriage.reading import InputText
 
 NAME = "arxiv-email"
@@ -112,20 +118,9 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
 
     def finish(current: _Entry) -> Paper | None:
         paper = _paper(current, source.name)
-        if paper is None:
-            report.add(
-                Problem(
-                    source.name,
-                    current.line,
-                    "no-title",
-                    f"arXiv entry {current.arxiv_id} has no Title: line; skipped",
-                    f"arXiv:{current.arxiv_id}",
-                )
-            )
-            report.add_span(source.name, current.line, current.last, "problem")
-        else:
-            report.add_span(source.name, current.line, current.last)
-        return paper
+        return account_entry(
+            report, source.name, current.line, current.last, current.arxiv_id, paper
+        )
 
     for number, raw in enumerate(source.lines, start=1):
         line = raw.strip()

@@ -6,6 +6,8 @@ import bisect
 import datetime as dt
 import re
 
+from papertriage.models import Paper, ParseReport, Problem
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -194,3 +196,24 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
+
+
+def account_entry(
+    report: ParseReport, file: str, first: int, last: int, arxiv_id: str, paper: Paper | None
+) -> Paper | None:
+    """An arXiv entry (listing or e-mail digest) read from lines first..last: its lines are
+    the paper's, or, without a title, a problem."""
+    if paper is None:
+        report.add(
+            Problem(
+                file,
+                first,
+                "no-title",
+                f"arXiv entry {arxiv_id} has no Title: line; skipped",
+                f"arXiv:{arxiv_id}",
+            )
+        )
+        report.add_span(file, first, last, "problem")
+    else:
+        report.add_span(file, first, last)
+    return paper
