@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +215,9 @@ class Deduplicator:
 
     For a streamed input, `seal()` says that the papers kept so far have been written out:
     they are let go (only their keys stay), and a later duplicate of one of them is dropped
-    and reported instead of merged.
+    and reported instead of merged, unless `revive` is set: `revive(index)` then gives the
+    written paper back (the library reads it from its file) and the duplicate is merged into
+    it. `last_index` is the index of the paper the last `add` kept or merged into.
     """
 
     def __init__(self, threshold: float = FUZZY_THRESHOLD):
@@ -227,12 +230,19 @@ class Deduplicator:
         self._titles: list[str] = []
         self._arxiv: list[str | None] = []
         self._by_id: dict[str, int] = {}
-        self._by_key: dict[str, int] = {}
-        self._blocks: dict[str, _Block] = {}
+        # Keys are kept as their hash(), an int, which takes half the memory of the string
+        # (a million papers keep four keys each); an exact-title hit is checked against the
+        # kept title, and two block keys that share a hash only make one block larger.
+        self._by_key: dict[int, int] = {}
+        # A block of one title is that title's index; a _Block once a second title joins.
+        self._blocks: dict[int, _Block | int] = {}
         self._normalised: list[str] = []
         self._columns: list[bytes | None] = []  # _column of a kept title, once needed
         self._extract = process.extract
         self._ratio = fuzz.ratio
+        self.revive: Callable[[int], Paper | None] | None = None
+        self._revived: list[int] = []  # sealed indices given back by `revive`
+        self.last_index = -1
 
     @property
     def threshold(self) -> float:
@@ -247,6 +257,9 @@ class Deduplicator:
         # Only the papers kept since the last seal: sealing every batch stays linear overall.
         for index in range(self._sealed, len(self.kept)):
             self.kept[index] = None
+        for index in self._revived:
+            self.kept[index] = None
+        self._revived.clear()
         self._sealed = len(self.kept)
 
     def _id(self, index: int) -> str:
@@ -274,7 +287,7 @@ class Deduplicator:
         return (counts or _char_counts(normalised)) + bytes((255 - min(term, 255),))
 
     def _fuzzy(
-        self, normalised: str, blocks: list[_Block | None], paper: Paper
+        self, normalised: str, blocks: list[_Block | int | None], paper: Paper
     ) -> tuple[tuple[int, float] | None, bytes | None]:
         """The kept title the paper matches and the score, and the paper's character counts
         when large blocks needed them."""
@@ -289,7 +302,10 @@ class Deduplicator:
         for block in blocks:
             if block is None:
                 continue
-            if block.columns is not None and countable:
+            if isinstance(block, int):
+                titles.append(self._normalised[block])
+                indices.append(block)
+            elif block.columns is not None and countable:
                 if counts is None:
                     import numpy as np
 
@@ -310,10 +326,13 @@ class Deduplicator:
             normalised, titles, scorer=self._ratio, score_cutoff=self._threshold, limit=None
         )
         seen: set[int] = set()
-        start = 0
-        for end in ends if found else ():
-            in_block = [(score, p) for _, score, p in found if start <= p < end][:5]
-            start = end
+        # At most five matches of each block, in the order of `found`.
+        per_block: list[list[tuple[float, int]]] = [[] for _ in ends]
+        for _, score, p in found:
+            in_block = per_block[bisect_right(ends, p)]
+            if len(in_block) < 5:
+                in_block.append((score, p))
+        for in_block in per_block:
             for score, position in in_block:
                 index = indices[position]
                 if index in seen:
@@ -327,19 +346,25 @@ class Deduplicator:
                 return (index, score), counts
         return None, counts
 
-    def add(self, paper: Paper) -> Paper | None:
+    def add(self, paper: Paper, keep: bool = True) -> Paper | None:
         """Add a paper; return the paper it was merged into, or None when it is new (or a
-        duplicate of a paper already written out, which is only reported)."""
+        duplicate of a paper already written out, which is only reported). With `keep`
+        False a new paper is not kept (`last_index` is then -1): it is only matched."""
         normalised = normalise_title(paper.title)
         key = normalised.replace(" ", "")
-        keys = _blocks(normalised)
+        key_hash = hash(key)
+        keys = [hash(k) for k in _blocks(normalised)]
         blocks = [self._blocks.get(k) for k in keys]
         match, reason = None, ""
         if paper.arxiv_id and paper.arxiv_id in self._by_id:
             match, reason = self._by_id[paper.arxiv_id], "arxiv-id"
-        elif key in self._by_key:
-            candidate = self._by_key[key]
-            if not (paper.arxiv_id and self._arxiv[candidate]):
+        else:
+            candidate = self._by_key.get(key_hash)
+            if (
+                candidate is not None
+                and self._normalised[candidate].replace(" ", "") == key
+                and not (paper.arxiv_id and self._arxiv[candidate])
+            ):
                 match, reason = candidate, "title"
         counts = None
         if match is None and normalised:
@@ -349,7 +374,12 @@ class Deduplicator:
         if match is not None:
             source = paper.sources[0] if paper.sources else None
             where = f"{source.file}:{source.line}" if source else ""
+            self.last_index = match
             kept = self.kept[match]
+            if kept is None and self.revive is not None:
+                kept = self.kept[match] = self.revive(match)
+                if kept is not None:
+                    self._revived.append(match)
             if kept is None:
                 self.merges.append(
                     Merge(
@@ -367,19 +397,27 @@ class Deduplicator:
                 self._arxiv[match] = kept.arxiv_id
             self.merges.append(Merge(kept.id, kept.title, paper.title, reason, where))
             return kept
-        index = len(self.kept)
+        if not keep:
+            self.last_index = -1
+            return None
+        index = self.last_index = len(self.kept)
         self.kept.append(paper)
         self._titles.append(paper.title)
         self._arxiv.append(paper.arxiv_id)
         self._normalised.append(normalised)
         # Counted for its own search: a large block of its is about to want its column.
         self._columns.append(None if counts is None else self._column_of(normalised, counts))
-        self._by_key.setdefault(key, index)
+        self._by_key.setdefault(key_hash, index)
         if paper.arxiv_id:
             self._by_id[paper.arxiv_id] = index
         for k, block in zip(keys, blocks):
             if block is None:
-                block = self._blocks[k] = _Block()
+                self._blocks[k] = index
+                continue
+            if isinstance(block, int):
+                first, block = block, _Block()
+                block.add(self._normalised[first], first, self._column)
+                self._blocks[k] = block
             block.add(normalised, index, self._column)
         return None
 

@@ -254,6 +254,11 @@ def stream(
     deduplicator = Deduplicator() if dedup else None
     if deduplicator is not None:
         papers = (p for p in papers if deduplicator.is_new(p))
+        # A library recorder (store.RunRecorder) then only matches the papers against the
+        # library, instead of deduplicating the run a second time.
+        recorder = getattr(on_tagged, "__self__", None)
+        if hasattr(recorder, "deduplicated"):
+            recorder.deduplicated = True
     engine = Engine(theme_rules, stream=True, evidence="assigned")
     first = list(itertools.islice(papers, batch_size + 1))
     merges = deduplicator.merges if deduplicator is not None else []

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -459,6 +460,48 @@ class _Incoming:
     last_seen: str | None = None
 
 
+# A block query that returns at least this many library papers marks the block as loaded for
+# the rest of the run: a block many titles share is read from the library once, not per batch.
+_LOADED_BLOCK = 8
+
+
+class _RunIndex:
+    """The dedup index of one run, kept from batch to batch (see `Library._merge_and_write`).
+
+    Library papers stored before the run are loaded into it at most once, when a batch first
+    shares a key with them (arXiv id, compact title, title block); the run's own papers are
+    added as they come. Papers are let go once written (`Deduplicator.seal`), and a later
+    duplicate of one reads it back from the library by its pk. Each batch thus costs what
+    its own papers and their library matches cost, whatever the library's size.
+    """
+
+    def __init__(self, library: Library):
+        conn = library.conn
+        self.library = library
+        self.dedup = Deduplicator()
+        self.dedup.revive = self._revive
+        self.pks = array("q")  # dedup index -> library pk (0 until written)
+        self.loaded: set[int] = set()  # pks of papers stored before the run, once loaded
+        self.done_blocks: set[str] = set()  # large blocks whose library papers are loaded
+        # Papers and block rows stored before the run have a pk / rowid below these.
+        self.first_pk = conn.execute("SELECT COALESCE(MAX(pk), 0) FROM papers").fetchone()[0] + 1
+        self.first_block = (
+            conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM title_blocks").fetchone()[0] + 1
+        )
+        self.rows: dict[int, sqlite3.Row] = {}  # dedup index -> library row, this batch
+        # True when the run's papers come deduplicated among themselves (ingest's own dedup):
+        # they are then only matched against the library, never kept in this index.
+        self.unique = False
+
+    def _revive(self, index: int) -> Paper | None:
+        pk = self.pks[index] if index < len(self.pks) else 0
+        rows = self.library._rows_by_pk([pk]) if pk else []
+        if not rows:
+            return None
+        self.rows[index] = rows[0]
+        return _paper_from_row(rows[0])
+
+
 # --- the library ---------------------------------------------------------------------------
 
 
@@ -658,23 +701,30 @@ class Library:
             recorder.engine = Engine(tag_with, stream=True, evidence="assigned")
         return recorder
 
-    def _candidates(self, papers: list[Paper]) -> list[sqlite3.Row]:
-        """Library rows that could be one of `papers`: same arXiv id, same compact title, or a
-        shared title block (where fuzzy matches are looked for)."""
+    def _candidates(self, papers: list[Paper], run: _RunIndex) -> list[sqlite3.Row]:
+        """Library rows stored before the run, not loaded yet, that could be one of `papers`:
+        same arXiv id, same compact title, or a shared title block (where fuzzy matches are
+        looked for). Indexed lookups only; the run's own rows are left out by pk / rowid."""
         arxiv = sorted({p.arxiv_id for p in papers if p.arxiv_id})
         normalised = [normalise_title(p.title) for p in papers]
         keys = sorted({n.replace(" ", "") for n in normalised})  # = compact_key(title)
-        blocks = sorted({b for n in normalised for b in title_blocks(n)})
+        blocks = sorted({b for n in normalised for b in title_blocks(n)} - run.done_blocks)
         pks: set[int] = set()
         for column, values in (("arxiv_id", arxiv), ("title_key", keys)):
             for chunk in _chunks(values):
                 marks = ",".join("?" * len(chunk))
-                sql = f"SELECT pk FROM papers WHERE {column} IN ({marks})"
-                pks.update(r[0] for r in self.conn.execute(sql, chunk))
+                sql = f"SELECT pk FROM papers WHERE {column} IN ({marks}) AND pk < ?"
+                pks.update(r[0] for r in self.conn.execute(sql, [*chunk, run.first_pk]))
+        sizes: dict[str, int] = {}
         for chunk in _chunks(blocks):
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT paper_pk FROM title_blocks WHERE block IN ({marks})"
-            pks.update(r[0] for r in self.conn.execute(sql, chunk))
+            sql = f"SELECT block, paper_pk FROM title_blocks WHERE block IN ({marks}) AND rowid < ?"
+            for block, pk in self.conn.execute(sql, [*chunk, run.first_block]):
+                pks.add(pk)
+                sizes[block] = sizes.get(block, 0) + 1
+        run.done_blocks.update(b for b, size in sizes.items() if size >= _LOADED_BLOCK)
+        pks -= run.loaded
+        run.loaded.update(pks)
         return self._rows_by_pk(sorted(pks))
 
     def _rows_by_pk(self, pks: Sequence[int]) -> list[sqlite3.Row]:
@@ -689,15 +739,22 @@ class Library:
         rows.sort(key=lambda r: r["pk"])
         return rows
 
-    def _merge_and_write(self, incoming: list[_Incoming], run_id: int, now: str) -> RunSummary:
+    def _merge_and_write(
+        self, incoming: list[_Incoming], run_id: int, now: str, run: _RunIndex | None = None
+    ) -> RunSummary:
+        """Merge a batch into the library. `run`: the run's dedup index, kept between its
+        batches (a fresh one when not given)."""
         conn = self.conn
-        dedup = Deduplicator()
-        library: dict[int, sqlite3.Row] = {}  # id(Paper) -> its library row
-        for row in self._candidates([item.tagged.paper for item in incoming]):
-            paper = _paper_from_row(row)
-            if dedup.add(paper) is None:  # library near-duplicates stay as they are
-                library[id(paper)] = row
-        kept_of: dict[int, Paper] = {}  # id(Paper) -> the paper every match merged into
+        run = run if run is not None else _RunIndex(self)
+        dedup, pks = run.dedup, run.pks
+        library = run.rows  # dedup index -> its library row (stored before, or earlier batches)
+        library.clear()
+        for row in self._candidates([item.tagged.paper for item in incoming], run):
+            dedup.add(_paper_from_row(row))
+            if len(dedup.kept) > len(pks):  # library near-duplicates stay as they are
+                pks.append(row["pk"])
+                library[dedup.last_index] = row
+        kept_of: dict[int, Paper] = {}  # dedup index -> the paper every match merged into
         themes_of: dict[int, _Incoming] = {}  # whose themes to store for it
         sources_of: dict[int, list[Source]] = {}
         times_of: dict[int, list[str]] = {}
@@ -705,9 +762,15 @@ class Library:
             # A copy: merging must not change the caller's papers (they may be written after).
             paper = replace(item.tagged.paper, sources=list(item.tagged.paper.sources))
             own_text, own_sources = paper.text, list(paper.sources)
-            match = dedup.add(paper)
+            match = dedup.add(paper, keep=not run.unique)
+            key = dedup.last_index
+            if key < 0:  # new, and not kept in the index: a key of its own
+                key = -1 - len(kept_of)
+            elif len(dedup.kept) > len(pks):
+                pks.append(0)  # new: its pk once written
+            elif match is None:  # a written paper that could not be read back
+                continue
             kept = paper if match is None else match
-            key = id(kept)
             kept_of[key] = kept
             sources_of.setdefault(key, []).extend(own_sources)
             times_of.setdefault(key, []).extend(t for t in (item.first_seen, item.last_seen) if t)
@@ -735,6 +798,8 @@ class Library:
             taken.add(public_id)
             pk, next_pk = next_pk, next_pk + 1
             pk_of[key] = pk
+            if key >= 0:
+                pks[key] = pk
             times = times_of[key] or [now]
             normalised = normalise_title(paper.title)
             paper_rows.append(
@@ -817,6 +882,10 @@ class Library:
             "VALUES (?, ?, ?, ?, ?)",
             source_rows,
         )
+        # Written: the batch's papers are let go, only their keys stay in the index.
+        dedup.seal()
+        dedup.merges.clear()
+        library.clear()
         return summary
 
     def _taken_ids(self, ids: Sequence[str]) -> set[str]:
@@ -1332,6 +1401,10 @@ class RunRecorder:
         self.summary: RunSummary | None = None
         self._transaction: _Transaction | None = None
         self.engine: Any = None  # an Engine that scores the papers for the library
+        self._index: _RunIndex | None = None  # the run's dedup index, made in its transaction
+        # Set by `pipeline.stream` when its own dedup already merged the run's papers: they
+        # are then matched against the library only (see _RunIndex.unique).
+        self.deduplicated = False
 
     def _begin(self) -> None:
         self._transaction = self.library.transaction()
@@ -1351,7 +1424,10 @@ class RunRecorder:
         if self.run_id is None:
             self._begin()
         assert self.run_id is not None
-        part = self.library._merge_and_write(incoming, self.run_id, self.now)
+        if self._index is None:
+            self._index = _RunIndex(self.library)
+        self._index.unique = self.deduplicated
+        part = self.library._merge_and_write(incoming, self.run_id, self.now, self._index)
         self.papers += len(incoming)
         self.new.update(dict.fromkeys(part.new))
         self.updated.update(dict.fromkeys(i for i in part.updated if i not in self.new))
