@@ -862,12 +862,19 @@ class Library:
             for key, sources in sources_of.items()
             for s in sources
         ]
-        conn.executemany(
-            "INSERT INTO papers (pk, id, arxiv_id, title, norm_title, title_key, abstract, "
-            "authors, date, url, votes, extra, tags_version, first_seen, last_seen, first_run, "
-            "last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            paper_rows,
-        )
+        with _fts_in_bulk(conn, len(paper_rows)) as bulk:
+            conn.executemany(
+                "INSERT INTO papers (pk, id, arxiv_id, title, norm_title, title_key, abstract, "
+                "authors, date, url, votes, extra, tags_version, first_seen, last_seen, "
+                "first_run, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                paper_rows,
+            )
+            if bulk and paper_rows:
+                conn.execute(
+                    "INSERT INTO papers_fts(rowid, title, abstract) "
+                    "SELECT pk, title, abstract FROM papers WHERE pk BETWEEN ? AND ?",
+                    (paper_rows[0][0], paper_rows[-1][0]),
+                )
         conn.executemany("INSERT INTO title_blocks (block, paper_pk) VALUES (?, ?)", block_rows)
         conn.executemany(
             "UPDATE papers SET arxiv_id = ?, abstract = ?, authors = ?, date = ?, url = ?, "
@@ -1489,6 +1496,32 @@ class _Transaction:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+
+
+# Below this many new papers a batch keeps the insert trigger of the full-text index.
+_FTS_BULK = 50
+
+
+@contextmanager
+def _fts_in_bulk(conn: sqlite3.Connection, rows: int) -> Iterator[bool]:
+    """Inside the run's transaction, drop the trigger that indexes each inserted paper for
+    full-text search while a batch is inserted, and put it back as it was: the caller then
+    indexes the batch with one INSERT ... SELECT. FTS5 writes its pending terms out at the
+    end of every statement, so a trigger run per row costs about 0.7 ms a paper and one
+    statement for 1,000 papers about a tenth of that. A failure rolls the run back, the
+    trigger's removal with it (SQLite's DDL is transactional)."""
+    sql = None
+    if rows >= _FTS_BULK:
+        found = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_fts_insert'"
+        ).fetchone()
+        sql = found[0] if found else None
+    if sql is None:
+        yield False
+        return
+    conn.execute("DROP TRIGGER papers_fts_insert")
+    yield True
+    conn.execute(sql)
 
 
 def _statements(script: str) -> list[str]:
