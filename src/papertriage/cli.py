@@ -1427,12 +1427,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
-# The library commands (list, show, search, stats, retag, digest, db) live in their own
-# module; importing it registers them on `app`.
-from papertriage import library_cli  # noqa: E402, F401
-
-# `fetch arxiv` and `fetch hf-daily` (HTTP in fetch.py) register themselves on `app` likewise.
-from papertriage import fetch_cli  # noqa: E402, F401
-
-# `label` and `simulate` (relevance.py learns from the reader's labels) likewise.
-__import__("papertriage.relevance_cli")
+# Commands that live in their own modules register themselves on `app` when imported: the
+# library (list, show, search, stats, retag, digest, db), fetch (arxiv, hf-daily; HTTP in
+# fetch.py), label and simulate (relevance.py learns from the reader's labels).
+from papertriage import fetch_cli, library_cli, relevance_cli  # noqa: E402, F401
