@@ -136,7 +136,7 @@ def test_an_upgraded_library_keeps_the_last_runs_papers_new(tmp_path):
     conn = sqlite3.connect(db)
     conn.executescript(
         "DROP INDEX papers_unshown; ALTER TABLE papers DROP COLUMN shown_in; "
-        "ALTER TABLE papers DROP COLUMN shown_at; PRAGMA user_version = 2;"
+        "ALTER TABLE papers DROP COLUMN shown_at; DROP TABLE labels; PRAGMA user_version = 2;"
     )
     conn.close()
     with Library.open(db) as library:
