@@ -115,3 +115,52 @@ def test_a_pattern_over_its_budget_is_one_warning_and_the_run_goes_on(tmp_path):
     assert "agents.yaml" in warnings[0] and "'agents'" in warnings[0]
     assert "Traceback" not in stderr
     assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (r"\bllm[- ]as[- ]an?[- ]judge", "judge"),
+        (r"open-?sourc\w* the (complete|full|entire)", "sourc"),
+        (r"(?:cat|dog) food", " food"),
+        (r"(a|b)c", None),  # nothing of three characters outside the alternatives
+        (r"x(?:abcdef)?y", None),  # an optional part is not in every match
+        (r"Ünïcode words", "code words"),  # ASCII runs only: case folding of the rest differs
+    ],
+)
+def test_the_literal_a_pattern_requires(pattern, literal):
+    from papertriage.engine import required_literal
+
+    assert required_literal(pattern) == literal
+
+
+def test_skipping_patterns_by_their_literal_changes_no_score(monkeypatch):
+    """The screen only skips papers a pattern cannot match: scores are the same without it."""
+    from papertriage import engine
+    from papertriage.models import Paper
+    from papertriage.rules import load_rules
+
+    themes = load_rules()  # the default rules, with their patterns
+    texts = [
+        (
+            "Qwen-like 7B: an open model family",
+            "We release the weights of a 7B model, a 2.4B-parameter model too.",
+        ),
+        (
+            "LLM-as-a-Judge for summaries",
+            "We use an LLM as a judge. We build a benchmark of 500 items.",
+        ),
+        (
+            "Fine-tuning small models",
+            "We fine-tune a model on 3 trillion tokens; 3x faster training.",
+        ),
+        ("Plain vision", "Segmentation of aerial images with a lightweight decoder."),
+    ]
+    papers = [Paper(title=t, abstract=a) for t, a in texts]
+    screened = engine.Engine(themes).tag(papers)
+    monkeypatch.setattr(engine, "required_literal", lambda pattern: None)
+    unscreened = engine.Engine(themes).tag(papers)
+    for a, b in zip(screened, unscreened):
+        assert {t: s.points for t, s in a.scores.items()} == {
+            t: s.points for t, s in b.scores.items()
+        }

@@ -8,6 +8,7 @@ the other themes get their exact points and similarity without the lists behind 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
@@ -48,6 +49,46 @@ class _Text:
         self.full_lower = f"{self.title_lower}\n{self.abstract_lower}"
         self.title_tokens = words(self.title_lower)
         self.abstract_tokens = words(self.abstract_lower)
+
+
+@functools.lru_cache(maxsize=4096)
+def required_literal(pattern: str) -> str | None:
+    """Lower-case text that every match of a user pattern contains (its longest run of three
+    or more plain ASCII characters outside alternatives and optional parts), or None.
+
+    Patterns are matched case-insensitively; for ASCII letters that is what lower-casing the
+    paper does, so a paper whose lower-cased text lacks this run cannot match."""
+    try:
+        from re import _constants as constants
+        from re import _parser as parser
+
+        parsed = parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - the regex package reads more syntax than re
+        return None
+    best = ""
+    run: list[str] = []
+
+    def close() -> None:
+        nonlocal best
+        text = "".join(run)
+        if len(text) > len(best):
+            best = text
+        run.clear()
+
+    def walk(items) -> None:  # noqa: ANN001
+        for op, arg in items:
+            if op is constants.LITERAL and arg < 128:
+                run.append(chr(arg))
+            elif op is constants.SUBPATTERN and not any(
+                sub_op is constants.BRANCH for sub_op, _ in arg[-1]
+            ):
+                walk(arg[-1])  # a group without alternatives: its text is in every match
+            else:
+                close()  # anything else (class, repeat, branch, anchor) ends the run
+
+    walk(parsed)
+    close()
+    return best.lower() if len(best) >= 3 else None
 
 
 def _count(term: Term, text: _Text) -> tuple[int, int]:
@@ -339,6 +380,9 @@ class Engine:
         terms: list[Term] = []
         counts: list[tuple[int, int]] = []
         for term in theme.patterns:
+            needed = required_literal(term.text)
+            if needed is not None and needed not in bounded.full_lower:
+                continue  # cannot match: skip the regex engine (most papers, most patterns)
             try:
                 found = _count(term, bounded)
                 matched = (found[0] or found[1]) and _required(term, bounded)
