@@ -373,7 +373,9 @@ def test_with_theme_the_order_reads_from_a_theme_score_column(fmt):
     if fmt == "table":
         header = lines[0].split()
         assert header[:3] == ["#", "score", "theme"]
-        theme_scores = [float(line.split()[2]) for line in lines[1:] if line.split()[0].isdigit()]
+        rows = [line.split() for line in lines[1:] if line.split()[0].isdigit()]
+        theme_scores = [float(row[2]) for row in rows]
+        assert all(row[3] == "agents" for row in rows)  # the selected theme comes first
     else:
         assert lines[0].startswith("| # | score | theme score |")
         rows = [line for line in lines[2:] if line.startswith("| ")]

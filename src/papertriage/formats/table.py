@@ -107,7 +107,14 @@ def render(result: RunResult, stream: TextIO) -> None:
         table.add_column("themes", no_wrap=True, max_width=THEMES_WIDTH)
         table.add_column("title", ratio=1, min_width=20)
     for tagged in papers:
-        themes = _themes_cell([s.theme for s in tagged.themes], wide)
+        names = [s.theme for s in tagged.themes]
+        if tagged.theme_relevance is not None:
+            # With --theme, the selected theme (the one whose score ranks the row) comes first.
+            chosen = [
+                s.theme for s in tagged.themes if abs(s.score - tagged.theme_relevance) < 1e-9
+            ]
+            names = chosen[:1] + [n for n in names if n not in chosen[:1]]
+        themes = _themes_cell(names, wide)
         # Text, not str: a title such as "Filling [mask] Tokens" is not rich markup; and no
         # control character of a title reaches the terminal (an escape sequence would act).
         title = Text(visible(tagged.paper.title))
