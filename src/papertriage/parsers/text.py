@@ -212,7 +212,7 @@ def _loose_title(lines: list[tuple[int, str]]) -> tuple[str, str] | None:
         ):
             return None  # a sentence ended inside: prose, not a title
         title = join_lines([line for _, line in head])
-        if is_title_like(title) and len(rest) >= 1:
+        if is_title_like(title):
             return title, join_lines([line for _, line in rest])
     return None
 
