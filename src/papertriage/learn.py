@@ -86,11 +86,6 @@ def yaml_threshold(points: float) -> float:
 # --- candidate terms ----------------------------------------------------------------------
 
 
-def _stopwords() -> frozenset[str]:
-    path = Path(__file__).with_name("stopwords.txt")
-    return frozenset(w.strip() for w in path.read_text(encoding="utf-8").split() if w.strip())
-
-
 @dataclass
 class _Vocabulary:
     """How each word is written across the papers: lower-case, all capitals, or other."""
@@ -137,7 +132,9 @@ def _paper_ngrams(paper: Paper, stop: frozenset[str], vocabulary: _Vocabulary) -
 
 def candidate_terms(papers: Sequence[Paper], labels: Sequence[bool], theme: Theme) -> list[str]:
     """The theme's own terms, then n-grams enriched among its positive papers."""
-    stop = _stopwords()
+    from papertriage.tfidf import stop_words
+
+    stop = stop_words()
     vocabulary = _Vocabulary()
     grams = [_paper_ngrams(p, stop, vocabulary) for p in papers]
     positives = sum(labels)
