@@ -49,6 +49,14 @@ class RunResult:
             self.written += 1
             yield paper
 
+    def close(self) -> None:
+        """Stop a streamed run that was not read to its end (a closed pipe, an error): its
+        worker processes are shut down now, not by the garbage collector at exit, where
+        concurrent.futures races its own exit hook."""
+        close = getattr(self.papers, "close", None)
+        if self.streamed and close is not None:
+            close()
+
     def stats(self) -> dict[str, Any]:
         count = self.written if self.streamed else len(self.papers)  # type: ignore[arg-type]
         return {
@@ -119,7 +127,10 @@ def write_output(result: RunResult, fmt: str, output: str | None) -> None:
     render = _renderers()[fmt]
     # The table makes its own text visible and colours it; data formats shown on a terminal
     # go through a filter so that an escape sequence in a title never acts on the screen.
-    write_with(lambda stream: render(result, stream), output, terminal_safe=fmt != "table")
+    try:
+        write_with(lambda stream: render(result, stream), output, terminal_safe=fmt != "table")
+    finally:
+        result.close()
 
 
 class _VisibleStream:
