@@ -301,6 +301,29 @@ def test_the_model_vectors_match_scikit_learn():
             assert expected[row, reference.vocabulary_[term]] == pytest.approx(value)
 
 
+def test_ranking_many_papers_at_once_gives_each_papers_own_score():
+    from papertriage.models import Paper
+    from papertriage.relevance import paper_terms, train
+
+    rng = random.Random(11)
+
+    def text(words: list[str]) -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(4, 15)))
+
+    labelled = [(paper_terms(text(BEES), text(BEES)), True) for _ in range(5)]
+    labelled += [(paper_terms(text(VOLCANOES), text(VOLCANOES)), False) for _ in range(9)]
+    model = train(labelled)
+    papers = [
+        Paper(title=text(BEES + VOLCANOES), abstract=text(BEES + VOLCANOES)) for _ in range(40)
+    ]
+    # Words the model never saw, and a paper made only of them (no term: relevance 0.5 - bias).
+    papers += [Paper(title="zebra okapi", abstract="giraffe"), Paper(title="", abstract="")]
+    batch = model.scores(papers)
+    assert batch == pytest.approx([model.score(p) for p in papers], abs=1e-12)
+    assert len({round(x, 6) for x in batch}) > 10  # they differ paper by paper
+    assert model.scores([]) == []
+
+
 def test_migration_adds_the_labels_table_to_an_older_library(tmp_path):
     import sqlite3
 
