@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import RULES, invoke, subprocess_env
 from papertriage.rules import unsafe_regex_reason
@@ -118,20 +120,67 @@ def test_a_pattern_over_its_budget_is_one_warning_and_the_run_goes_on(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("pattern", "literal"),
+    ("pattern", "conditions"),
     [
-        (r"\bllm[- ]as[- ]an?[- ]judge", "judge"),
-        (r"open-?sourc\w* the (complete|full|entire)", "sourc"),
-        (r"(?:cat|dog) food", " food"),
-        (r"(a|b)c", None),  # nothing of three characters outside the alternatives
-        (r"x(?:abcdef)?y", None),  # an optional part is not in every match
-        (r"Ünïcode words", "code words"),  # ASCII runs only: case folding of the rest differs
+        (r"\bllm[- ]as[- ]an?[- ]judge", (("llm",), ("judge",))),
+        (
+            r"open-?sourc\w* the (complete|full|entire)",
+            (("open",), ("sourc",), (" the ",), ("complete", "entire", "full")),
+        ),
+        (r"(?:cat|dog) food", (("cat", "dog"), (" food",))),
+        (r"(a|b)c", ()),  # nothing of three characters
+        (r"x(?:abcdef)?y", ()),  # an optional part is not in every match
+        (r"(abc)+x", (("abc",),)),  # repeated at least once
+        (r"abcd|(xyz|uvw)q", (("abcd", "uvw", "xyz"),)),  # one alternative of each branch
+        (r"Ünïcode words", (("code words",),)),  # ASCII runs only: case folding differs
     ],
 )
-def test_the_literal_a_pattern_requires(pattern, literal):
-    from papertriage.engine import required_literal
+def test_what_every_match_of_a_pattern_contains(pattern, conditions):
+    from papertriage.engine import required_text
 
-    assert required_literal(pattern) == literal
+    assert required_text(pattern) == conditions
+
+
+WORDS = ["data", "set", "build", "built", "model", "LLM", "video", "a", "the", "of", "x3"]
+
+
+@st.composite
+def patterns(draw, depth: int = 0) -> str:
+    """Small patterns of the shapes rule files use: words, groups, alternations, optional
+    and repeated parts, classes and word boundaries."""
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["word", "word", "group", "class", "boundary", "space"]))
+        if kind == "group" and depth < 2:
+            branches = draw(st.lists(patterns(depth + 1), min_size=1, max_size=3))
+            group = "(?:" + "|".join(branches) + ")"
+            parts.append(group + draw(st.sampled_from(["", "", "?", "+", "*", "{1,2}"])))
+        elif kind == "class":
+            parts.append(draw(st.sampled_from([r"\w*", r"[a-z]{0,3}", r"\s", r"[^.]{0,9}", r"\d"])))
+        elif kind == "boundary":
+            parts.append(r"\b")
+        elif kind == "space":
+            parts.append(draw(st.sampled_from([" ", "-?", "[- ]"])))
+        else:
+            parts.append(draw(st.sampled_from(WORDS)))
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=patterns(),
+    text=st.lists(st.sampled_from(WORDS + ["Data", "BUILT", "-", ".", " ", "3"]), max_size=12),
+)
+def test_the_screen_never_skips_a_paper_the_pattern_matches(pattern, text):
+    """A paper left out by the screen is one the pattern cannot match."""
+    import regex
+
+    from papertriage.engine import may_match, required_text
+
+    joined = " ".join(text)
+    found = regex.search(pattern, joined, regex.IGNORECASE)
+    if found is not None:
+        assert may_match(required_text(pattern), joined.lower()), (pattern, found.group())
 
 
 def test_skipping_patterns_by_their_literal_changes_no_score(monkeypatch):
@@ -158,7 +207,7 @@ def test_skipping_patterns_by_their_literal_changes_no_score(monkeypatch):
     ]
     papers = [Paper(title=t, abstract=a) for t, a in texts]
     screened = engine.Engine(themes).tag(papers)
-    monkeypatch.setattr(engine, "required_literal", lambda pattern: None)
+    monkeypatch.setattr(engine, "required_text", lambda pattern: ())
     unscreened = engine.Engine(themes).tag(papers)
     for a, b in zip(screened, unscreened):
         assert {t: s.points for t, s in a.scores.items()} == {

@@ -52,43 +52,68 @@ class _Text:
 
 
 @functools.lru_cache(maxsize=4096)
-def required_literal(pattern: str) -> str | None:
-    """Lower-case text that every match of a user pattern contains (its longest run of three
-    or more plain ASCII characters outside alternatives and optional parts), or None.
+def required_text(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """What every match of a user pattern contains, as lower-case conditions: each condition
+    is a set of alternatives, one of which is in every match (a run of three or more plain
+    ASCII characters, or, for an alternation, one such run per branch). Empty when nothing is
+    known.
 
     Patterns are matched case-insensitively; for ASCII letters that is what lower-casing the
-    paper does, so a paper whose lower-cased text lacks this run cannot match."""
+    paper does, so a paper whose lower-cased text fails a condition cannot match. Most
+    patterns start with an alternation of verbs (``(?:build|collect|curate)``) and have no
+    single literal, but a paper with none of those words is still out of reach."""
     try:
         from re import _constants as constants
         from re import _parser as parser
 
         parsed = parser.parse(pattern)
     except Exception:  # noqa: BLE001 - the regex package reads more syntax than re
-        return None
-    best = ""
+        return ()
+    return tuple(_conditions(parsed, constants))
+
+
+def _conditions(items, constants) -> list[tuple[str, ...]]:  # noqa: ANN001 - sre internals
+    found: list[tuple[str, ...]] = []
     run: list[str] = []
 
     def close() -> None:
-        nonlocal best
-        text = "".join(run)
-        if len(text) > len(best):
-            best = text
+        if len(run) >= 3:
+            found.append(("".join(run).lower(),))
         run.clear()
 
     def walk(items) -> None:  # noqa: ANN001
         for op, arg in items:
             if op is constants.LITERAL and arg < 128:
                 run.append(chr(arg))
-            elif op is constants.SUBPATTERN and not any(
-                sub_op is constants.BRANCH for sub_op, _ in arg[-1]
-            ):
-                walk(arg[-1])  # a group without alternatives: its text is in every match
+            elif op is constants.SUBPATTERN:
+                walk(arg[-1])  # a group's text sits in the sequence, its branches close runs
+            elif op is constants.BRANCH:
+                close()
+                # Each branch's most telling condition; a match meets one of the branches,
+                # so it holds one of their alternatives.
+                alternatives: set[str] = set()
+                for branch in arg[1]:
+                    own = _conditions(branch, constants)
+                    if not own:  # a branch that needs nothing known: no condition
+                        alternatives.clear()
+                        break
+                    alternatives.update(max(own, key=lambda c: (min(map(len, c)), -len(c))))
+                if alternatives:
+                    found.append(tuple(sorted(alternatives)))
+            elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and arg[0] >= 1:
+                close()  # in every match at least once, but not next to what is around it
+                found.extend(_conditions(arg[2], constants))
             else:
-                close()  # anything else (class, repeat, branch, anchor) ends the run
+                close()  # a class, an optional part, an anchor: ends the run
 
-    walk(parsed)
+    walk(items)
     close()
-    return best.lower() if len(best) >= 3 else None
+    return found
+
+
+def may_match(conditions: tuple[tuple[str, ...], ...], lower_text: str) -> bool:
+    """False when `lower_text` lacks every alternative of some condition of `required_text`."""
+    return all(any(alternative in lower_text for alternative in c) for c in conditions)
 
 
 def _count(term: Term, text: _Text) -> tuple[int, int]:
@@ -380,8 +405,7 @@ class Engine:
         terms: list[Term] = []
         counts: list[tuple[int, int]] = []
         for term in theme.patterns:
-            needed = required_literal(term.text)
-            if needed is not None and needed not in bounded.full_lower:
+            if not may_match(required_text(term.text), bounded.full_lower):
                 continue  # cannot match: skip the regex engine (most papers, most patterns)
             try:
                 found = _count(term, bounded)
