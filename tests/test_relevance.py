@@ -357,7 +357,8 @@ def test_eight_relevant_and_twenty_irrelevant_labels_give_precision_at_10(tmp_pa
     """The issue's bar on real papers: precision@10 of the unlabelled papers at least 0.7.
 
     The library is the labelled corpus (every paper judged); the reader's interest is a
-    theme of the gold labels; three draws of 8 relevant + 20 irrelevant labels each."""
+    theme of the gold labels; five draws of 8 relevant + 20 irrelevant labels each (with
+    three, one unlucky draw moves the mean by 0.03)."""
     from papertriage.relevance import Labelled, library_model, rank_by_relevance
     from papertriage.store import Library
 
@@ -375,7 +376,7 @@ def test_eight_relevant_and_twenty_irrelevant_labels_give_precision_at_10(tmp_pa
     assert invoke(ingest).exit_code == 0
     precisions = {}
     for theme in ("reinforcement-learning", "graph-learning", "robotics"):
-        for seed in range(3):
+        for seed in range(5):
             rng = random.Random(seed)
             relevant = rng.sample(sorted(i for i in gold if theme in gold[i]), 8)
             irrelevant = rng.sample(sorted(i for i in gold if theme not in gold[i]), 20)
@@ -389,5 +390,5 @@ def test_eight_relevant_and_twenty_irrelevant_labels_give_precision_at_10(tmp_pa
             top = [p.paper.id for p in ranked[:10]]
             precisions[theme, seed] = sum(theme in gold[i] for i in top) / 10
     for theme in ("reinforcement-learning", "graph-learning", "robotics"):
-        mean = sum(v for (t, _), v in precisions.items() if t == theme) / 3
-        assert mean >= 0.7, precisions
+        mean = sum(v for (t, _), v in precisions.items() if t == theme) / 5
+        assert mean >= 0.7, sorted(precisions.items())

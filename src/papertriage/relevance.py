@@ -118,14 +118,20 @@ def tfidf_matrix(documents: Sequence[Sequence[str]]):  # -> (csr_matrix, list[st
     from scipy.sparse import csr_matrix
     from sklearn.preprocessing import normalize
 
-    # Term ids with no Python loop per term (a few thousand papers hold millions of terms).
-    distinct = dict.fromkeys(chain.from_iterable(documents))
-    index = dict(zip(distinct, range(len(distinct))))
+    # Term ids with no Python loop per term (a few thousand papers hold millions of terms):
+    # terms are told apart by their 64-bit hash (a collision among a few hundred thousand
+    # terms has odds of about 1e-9), numbered in order of first appearance so that the
+    # columns, and so the trained weights, do not depend on the process's hash seed.
+    flat = list(chain.from_iterable(documents))
     lengths = [len(terms) for terms in documents]
-    ids = np.fromiter(
-        map(index.__getitem__, chain.from_iterable(documents)), dtype=np.int64, count=sum(lengths)
-    )
-    n, size = len(documents), max(len(index), 1)
+    hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
+    distinct, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    renumbered = np.empty(len(distinct), dtype=np.int64)
+    renumbered[order] = np.arange(len(distinct), dtype=np.int64)
+    ids = renumbered[ids.reshape(-1)]
+    first = first[order]  # position in `flat` of each column's term
+    n, size = len(documents), max(len(distinct), 1)
     doc_ids = np.repeat(np.arange(n, dtype=np.int64), lengths)
     keys, counts = np.unique(doc_ids * size + ids, return_counts=True)
     rows, cols = keys // size, keys % size
@@ -139,8 +145,8 @@ def tfidf_matrix(documents: Sequence[Sequence[str]]):  # -> (csr_matrix, list[st
     cols = renumber[cols]
     values = (1.0 + np.log(counts)) * kept_idf[cols]
     matrix = csr_matrix((values, (rows, cols)), shape=(n, int(keep.sum())))
-    names = np.asarray(list(index), dtype=object)[keep[: len(index)]] if index else []
-    return normalize(matrix), list(names), kept_idf
+    names = [flat[i] for i in first[keep[: len(first)]].tolist()]
+    return normalize(matrix), names, kept_idf
 
 
 def _classifier():
