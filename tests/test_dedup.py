@@ -170,3 +170,56 @@ def test_a_duplicate_of_a_written_paper_is_reported_under_the_kept_papers_id():
     dropped = dedup.merges[1:]
     assert [m.kept_id for m in dropped] == [title_hash("Sparse Attention at Scale"), "2401.00003"]
     assert all("already written" in m.reason for m in dropped)
+
+
+def test_the_compact_key_index_answers_as_a_dict_does(monkeypatch):
+    """Keys move from a dict into sorted arrays as the index grows; lookups, overwrites and
+    setdefault give what a dict gives, before and after each move."""
+    import random
+
+    from papertriage.dedup import _IntIndex
+
+    monkeypatch.setattr(_IntIndex, "_LEAST", 16)  # move often
+    rng = random.Random(4)
+    index, expected = _IntIndex(), {}
+    for step in range(3000):
+        key = rng.randrange(-(2**63), 2**63) if rng.random() < 0.7 else rng.randrange(500)
+        if rng.random() < 0.5:
+            index.set(key, step)
+            expected[key] = step
+        else:
+            index.setdefault(key, step)
+            expected.setdefault(key, step)
+        probe = rng.choice(list(expected)) if rng.random() < 0.8 else rng.randrange(2**40)
+        assert index.get(probe) == expected.get(probe)
+    assert all(index.get(k) == v for k, v in expected.items())
+
+
+def test_a_run_past_the_index_moves_merges_as_a_small_run_does(monkeypatch):
+    """Keys kept compactly (sorted arrays, titles and ids in one buffer) find the same
+    duplicates as keys kept in dicts: arXiv ids, exact titles and fuzzy variants, also of
+    papers already let go."""
+    from papertriage import dedup
+
+    titles = _crowded_titles(700, 7)
+    papers = [
+        Paper(t, arxiv_id=f"2501.{i % 450:05d}" if i % 3 == 0 else None)
+        for i, t in enumerate(titles)
+    ]
+
+    def run() -> tuple[list[str], list[dict]]:
+        d = dedup.Deduplicator()
+        kept = []
+        for n, paper in enumerate(papers):
+            if d.is_new(Paper(paper.title, arxiv_id=paper.arxiv_id)):
+                kept.append(paper.title)
+            if n % 50 == 49:
+                d.seal()
+        return kept, [m.to_dict() for m in d.merges]
+
+    small = run()
+    monkeypatch.setattr(dedup._IntIndex, "_LEAST", 8)
+    compact = run()
+    assert compact == small
+    reasons = {m["reason"].split(" ")[0].rstrip(",") for m in small[1]}
+    assert {"arxiv-id", "fuzzy"} <= reasons, reasons

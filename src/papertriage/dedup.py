@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -171,21 +172,20 @@ class _Block:
     block order) are those of a scan of the whole block.
     """
 
-    __slots__ = ("titles", "indices", "columns")
+    __slots__ = ("indices", "columns")
 
     def __init__(self) -> None:
-        self.titles: list[str] = []
-        self.indices: list[int] = []
+        # Indices of the kept titles (their text is in the deduplicator's store).
+        self.indices = array("q")
         # Once the block is large: a (_CLASSES + 1, capacity) uint8 array whose column i is
         # `Deduplicator._column` of titles[i]. Column-wise, summing over the classes adds whole
         # rows, which numpy does far faster than many short sums.
         self.columns: Any = None
 
-    def add(self, normalised: str, index: int, column: Callable[[int], bytes]) -> None:
+    def add(self, index: int, column: Callable[[int], bytes]) -> None:
         """Append a kept title; `column(index)` gives a kept title's column."""
-        self.titles.append(normalised)
         self.indices.append(index)
-        size = len(self.titles)
+        size = len(self.indices)
         if self.columns is None and size < _LARGE_BLOCK:
             return
         import numpy as np
@@ -206,8 +206,87 @@ class _Block:
 
         # At most 255 (a query is at most 255 characters long) plus a length term of at most
         # 255: uint16 holds the sums.
-        bound = np.minimum(self.columns[:, : len(self.titles)], query).sum(axis=0, dtype=np.uint16)
+        bound = np.minimum(self.columns[:, : len(self.indices)], query).sum(axis=0, dtype=np.uint16)
         return (bound >= need).nonzero()[0].tolist()
+
+
+class _IntIndex:
+    """A map from 64-bit ints (hash() of keys) to paper indices, about 12 bytes an entry.
+
+    A dict costs about 100 bytes an entry (two int objects and a slot); a run of a million
+    papers keeps five million of them. The latest entries stay in a dict; once it holds an
+    eighth of the rest (at least 65,536), they move into two sorted numpy arrays, looked up by
+    binary search. Small runs never leave the dict (and never import numpy)."""
+
+    __slots__ = ("_recent", "_keys", "_values")
+    _LEAST = 1 << 16
+
+    def __init__(self) -> None:
+        self._recent: dict[int, int] = {}
+        self._keys: Any = None
+        self._values: Any = None
+
+    def get(self, key: int) -> int | None:
+        found = self._recent.get(key)
+        if found is not None or self._keys is None:
+            return found
+        at = int(self._keys.searchsorted(key))
+        if at < len(self._keys) and int(self._keys[at]) == key:
+            return int(self._values[at])
+        return None
+
+    def set(self, key: int, value: int) -> None:
+        if self._keys is not None:
+            at = int(self._keys.searchsorted(key))
+            if at < len(self._keys) and int(self._keys[at]) == key:
+                self._values[at] = value
+                return
+        self._recent[key] = value
+        if len(self._recent) >= max(self._LEAST, 0 if self._keys is None else len(self._keys) // 8):
+            self._settle()
+
+    def setdefault(self, key: int, value: int) -> None:
+        if self.get(key) is None:
+            self.set(key, value)
+
+    def _settle(self) -> None:
+        import numpy as np
+
+        count = len(self._recent)
+        keys = np.fromiter(self._recent.keys(), np.int64, count)
+        values = np.fromiter(self._recent.values(), np.int32, count)
+        if self._keys is not None:
+            keys = np.concatenate((self._keys, keys))
+            values = np.concatenate((self._values, values))
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._values = keys[order], values[order]
+        self._recent.clear()
+
+
+class _TextStore:
+    """Append-only texts by index, as UTF-8 in one buffer: about 8 bytes an entry plus the
+    text, where a list of str costs about 57 plus the text. None is stored as empty."""
+
+    __slots__ = ("_data", "_ends", "_changed")
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+        self._changed: dict[int, str | None] = {}  # rare in-place updates
+
+    def append(self, text: str | None) -> None:
+        if text:
+            self._data += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __getitem__(self, index: int) -> str | None:
+        if index in self._changed:
+            return self._changed[index]
+        start = self._ends[index - 1] if index else 0
+        return self._data[start : self._ends[index]].decode("utf-8", "surrogatepass") or None
+
+    def __setitem__(self, index: int, text: str | None) -> None:
+        self._changed[index] = text
 
 
 class Deduplicator:
@@ -227,16 +306,19 @@ class Deduplicator:
         self.kept: list[Paper | None] = []
         self.merges: list[Merge] = []
         self._sealed = 0  # kept[:_sealed] have been let go
-        self._titles: list[str] = []
-        self._arxiv: list[str | None] = []
-        self._by_id: dict[str, int] = {}
-        # Keys are kept as their hash(), an int, which takes half the memory of the string
-        # (a million papers keep four keys each); an exact-title hit is checked against the
-        # kept title, and two block keys that share a hash only make one block larger.
-        self._by_key: dict[int, int] = {}
-        # A block of one title is that title's index; a _Block once a second title joins.
-        self._blocks: dict[int, _Block | int] = {}
-        self._normalised: list[str] = []
+        # What is kept of every paper, also once it is let go, compactly: a million papers
+        # keep five million keys. Normalised titles and arXiv ids as UTF-8 in one buffer
+        # each; keys as their hash(), in _IntIndex maps. An exact-title or arXiv-id hit is
+        # checked against the kept text; two block keys that share a hash only make one
+        # block larger. (A paper let go is named in reports by its normalised title.)
+        self._titles = _TextStore()
+        self._arxiv = _TextStore()
+        self._by_id = _IntIndex()
+        self._by_key = _IntIndex()
+        # A block of one title is that title's index (in _single); a _Block once a second
+        # title joins (in _shared, looked up first).
+        self._single = _IntIndex()
+        self._shared: dict[int, _Block] = {}
         self._columns: list[bytes | None] = []  # _column of a kept title, once needed
         self._extract = process.extract
         self._ratio = fuzz.ratio
@@ -265,7 +347,10 @@ class Deduplicator:
     def _id(self, index: int) -> str:
         # What kept[index].id was: its arXiv id (kept up to date by merges) or its title hash;
         # computed when needed since hashing every title costs a second normalisation.
-        return self._arxiv[index] or title_hash(self._titles[index])
+        return self._arxiv[index] or title_hash(self._titles[index] or "")  # normalised
+
+    def _normalised(self, index: int) -> str:
+        return self._titles[index] or ""
 
     def _column(self, index: int) -> bytes:
         """A kept title's column in large blocks: its character counts, then 255 less
@@ -279,7 +364,7 @@ class Deduplicator:
         """
         column = self._columns[index]
         if column is None:
-            column = self._columns[index] = self._column_of(self._normalised[index])
+            column = self._columns[index] = self._column_of(self._normalised(index))
         return column
 
     def _column_of(self, normalised: str, counts: bytes | None = None) -> bytes:
@@ -303,7 +388,7 @@ class Deduplicator:
             if block is None:
                 continue
             if isinstance(block, int):
-                titles.append(self._normalised[block])
+                titles.append(self._normalised(block))
                 indices.append(block)
             elif block.columns is not None and countable:
                 if counts is None:
@@ -313,10 +398,11 @@ class Deduplicator:
                     query = np.frombuffer(counts + b"\xff", np.uint8)[:, None]
                     need = 255 + math.floor(self._threshold / 200 * len(normalised) - 0.5)
                 positions = block.candidates(query, need)
-                titles += [block.titles[p] for p in positions]
-                indices += [block.indices[p] for p in positions]
+                found = [block.indices[p] for p in positions]
+                titles += map(self._normalised, found)
+                indices += found
             else:
-                titles += block.titles
+                titles += map(self._normalised, block.indices)
                 indices += block.indices
             ends.append(len(titles))
         if not titles:
@@ -338,7 +424,7 @@ class Deduplicator:
                 if index in seen:
                     continue
                 seen.add(index)
-                if distinguishing_difference(normalised, self._normalised[index]):
+                if distinguishing_difference(normalised, titles[position]):
                     continue
                 other_arxiv = self._arxiv[index]
                 if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
@@ -354,15 +440,18 @@ class Deduplicator:
         key = normalised.replace(" ", "")
         key_hash = hash(key)
         keys = [hash(k) for k in _blocks(normalised)]
-        blocks = [self._blocks.get(k) for k in keys]
+        blocks: list[_Block | int | None] = [
+            self._shared.get(k) or self._single.get(k) for k in keys
+        ]
         match, reason = None, ""
-        if paper.arxiv_id and paper.arxiv_id in self._by_id:
-            match, reason = self._by_id[paper.arxiv_id], "arxiv-id"
+        by_id = self._by_id.get(hash(paper.arxiv_id)) if paper.arxiv_id else None
+        if by_id is not None and self._arxiv[by_id] == paper.arxiv_id:
+            match, reason = by_id, "arxiv-id"
         else:
             candidate = self._by_key.get(key_hash)
             if (
                 candidate is not None
-                and self._normalised[candidate].replace(" ", "") == key
+                and self._normalised(candidate).replace(" ", "") == key
                 and not (paper.arxiv_id and self._arxiv[candidate])
             ):
                 match, reason = candidate, "title"
@@ -393,8 +482,9 @@ class Deduplicator:
                 return None
             merge_into(kept, paper)
             if kept.arxiv_id:
-                self._by_id[kept.arxiv_id] = match
-                self._arxiv[match] = kept.arxiv_id
+                self._by_id.set(hash(kept.arxiv_id), match)
+                if self._arxiv[match] != kept.arxiv_id:
+                    self._arxiv[match] = kept.arxiv_id
             self.merges.append(Merge(kept.id, kept.title, paper.title, reason, where))
             return kept
         if not keep:
@@ -402,23 +492,22 @@ class Deduplicator:
             return None
         index = self.last_index = len(self.kept)
         self.kept.append(paper)
-        self._titles.append(paper.title)
+        self._titles.append(normalised)
         self._arxiv.append(paper.arxiv_id)
-        self._normalised.append(normalised)
         # Counted for its own search: a large block of its is about to want its column.
         self._columns.append(None if counts is None else self._column_of(normalised, counts))
         self._by_key.setdefault(key_hash, index)
         if paper.arxiv_id:
-            self._by_id[paper.arxiv_id] = index
+            self._by_id.set(hash(paper.arxiv_id), index)
         for k, block in zip(keys, blocks):
             if block is None:
-                self._blocks[k] = index
+                self._single.set(k, index)
                 continue
             if isinstance(block, int):
                 first, block = block, _Block()
-                block.add(self._normalised[first], first, self._column)
-                self._blocks[k] = block
-            block.add(normalised, index, self._column)
+                block.add(first, self._column)
+                self._shared[k] = block
+            block.add(index, self._column)
         return None
 
     def is_new(self, paper: Paper) -> bool:
