@@ -113,7 +113,13 @@ def _conditions(items, constants) -> list[tuple[str, ...]]:  # noqa: ANN001 - sr
 
 def may_match(conditions: tuple[tuple[str, ...], ...], lower_text: str) -> bool:
     """False when `lower_text` lacks every alternative of some condition of `required_text`."""
-    return all(any(alternative in lower_text for alternative in c) for c in conditions)
+    for alternatives in conditions:
+        if len(alternatives) == 1:  # most conditions: one plain `in`, no generator
+            if alternatives[0] not in lower_text:
+                return False
+        elif not any(alternative in lower_text for alternative in alternatives):
+            return False
+    return True
 
 
 def _count(term: Term, text: _Text) -> tuple[int, int]:
