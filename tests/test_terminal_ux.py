@@ -366,6 +366,28 @@ def test_explain_says_not_assigned_on_the_threshold_scale_of_the_rule():
     assert "assigned: no" not in result.stdout and "points " not in pre
 
 
+def test_explain_shows_what_a_pattern_matched_not_the_regex(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "benchmarks.yaml").write_text(
+        "name: Benchmarks\ndescription: New benchmarks.\nthreshold: 0.5\n"
+        "keywords:\n  leaderboard: 1.0\nprototype: A benchmark to evaluate models.\n"
+        'patterns:\n  "\\\\b(?:build|construct)\\\\w*\\\\s[^.]{0,30}benchmark": 2.0\n',
+        encoding="utf-8",
+    )
+    listing = tmp_path / "one.jsonl"
+    listing.write_text(
+        json.dumps({"title": "Counting owls", "abstract": "We construct a new owl benchmark."})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = invoke(["explain", "owls", str(listing), "--no-default-rules", "--rules", str(rules)])
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if "(pattern)" in x)
+    assert "'construct a new owl benchmark' (pattern) in abstract x1" in line, line
+    assert "\\b" not in result.stdout
+
+
 def test_explain_several_papers_is_compact():
     """A query that finds five papers: each paper's assigned themes with their evidence on
     a line, the closest misses on one line; --all gives every theme's evidence."""

@@ -53,11 +53,37 @@ def verdict(score: ThemeScore) -> str:
     return f"not assigned  {shown} < {need:.2f} needed"
 
 
-def _evidence(score: ThemeScore) -> list[str]:
+# Characters a rule's keywords never hold and its `patterns` (regular expressions) usually do.
+_REGEX_SYNTAX = frozenset("\\()[]{}|^$?")
+
+
+def _shown(term: str, text: str) -> str:
+    """A keyword as written; a pattern as the text it matched (a regular expression with its
+    escapes reads badly), e.g. 'we introduce X, a benchmark' (pattern)."""
+    if not _REGEX_SYNTAX.intersection(term):
+        return repr(term)
+    from papertriage.rules import TimedPattern
+
+    try:
+        found = TimedPattern(term).search(text)
+    except Exception:  # noqa: BLE001 - any failure: show the pattern itself
+        found = None
+    if found is None or not found.group(0).strip():
+        return repr(term)
+    matched = " ".join(found.group(0).split())
+    if len(matched) > 60:
+        matched = matched[:57] + "..."
+    return f"{visible(matched)!r} (pattern)"
+
+
+def _evidence(score: ThemeScore, title: str = "", abstract: str = "") -> list[str]:
+    """The evidence lines of a theme; the paper's title and abstract show what patterns
+    matched."""
     lines = []
     for hit in score.keywords:
+        text = title if hit.where == "title" else abstract
         lines.append(
-            f"    + {hit.term!r} in {hit.where} x{hit.count} (weight {hit.weight:g}):"
+            f"    + {_shown(hit.term, text)} in {hit.where} x{hit.count} (weight {hit.weight:g}):"
             f" +{hit.contribution:.2f} points"
         )
     for hit in score.negative:
@@ -121,7 +147,7 @@ def render_text(paper: TaggedPaper, themes: Sequence[str] | None = None) -> str:
             empty.append(score.theme)
             continue
         out.append(f"  {score.theme:<{width}}  {verdict(score)}")
-        out.extend(_evidence(score))
+        out.extend(_evidence(score, paper.paper.title, paper.paper.abstract or ""))
     if empty:
         out.append(f"  no evidence for: {', '.join(empty)}")
     return "\n".join(out) + "\n"

@@ -278,7 +278,7 @@ def render_show(paper: LibraryPaper) -> str:
         lines.append("themes:")
         for score in paper.themes:
             lines.append(f"  {score.theme:<24}  {verdict(score)}")
-            lines.extend("  " + line for line in _evidence(score))
+            lines.extend("  " + line for line in _evidence(score, p.title, p.abstract or ""))
     else:
         lines.append("themes: none")
     if p.abstract:
