@@ -116,6 +116,21 @@ NON_ML_PRIMARY = re.compile(
 )
 
 
+def draw_by_query(
+    queries: dict[str, tuple[str, int]], order: list[dict], chosen: dict[str, str], label: str
+) -> None:
+    """For each theme, the first n papers of `order` not chosen yet that its query finds."""
+    for theme, (pattern, n) in queries.items():
+        rx = re.compile(pattern, re.I)
+        added = 0
+        for p in order:
+            if added >= n:
+                break
+            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"]):
+                chosen[p["id"]] = f"{label}:{theme}"
+                added += 1
+
+
 def main() -> None:
     papers = [json.loads(line) for line in POOL.open(encoding="utf-8")]
     rng = random.Random(SEED)
@@ -124,29 +139,14 @@ def main() -> None:
         chosen[p["id"]] = "random"
     order = papers[:]
     rng.shuffle(order)
-    for theme, (pattern, n) in TARGETED.items():
-        rx = re.compile(pattern, re.I)
-        added = 0
-        for p in order:
-            if added >= n:
-                break
-            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"]):
-                chosen[p["id"]] = f"query:{theme}"
-                added += 1
+    draw_by_query(TARGETED, order, chosen, "query")
     negatives = [
         p for p in order if p["id"] not in chosen and NON_ML_PRIMARY.match(p["categories"][0])
     ]
     for p in negatives[:NEGATIVE_N]:
         chosen[p["id"]] = "negative-category"
-    for theme, (pattern, n) in TOPUP.items():
-        rx = re.compile(pattern, re.I)
-        added = 0
-        for p in order[::-1]:  # from the other end: not the papers the first queries saw first
-            if added >= n:
-                break
-            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"]):
-                chosen[p["id"]] = f"topup:{theme}"
-                added += 1
+    # From the other end: not the papers the first queries saw first.
+    draw_by_query(TOPUP, order[::-1], chosen, "topup")
     for theme, (pattern, n) in TOPUP2.items():
         rx = re.compile(pattern, re.I)
         found = [
@@ -177,15 +177,7 @@ def round2(papers: list[dict], chosen: dict[str, str]) -> None:
     for p in rng.sample(tune, ROUND2_RANDOM_N):
         chosen[p["id"]] = "round2:random"
     rng.shuffle(tune)
-    for theme, (pattern, n) in ROUND2.items():
-        rx = re.compile(pattern, re.I)
-        added = 0
-        for p in tune:
-            if added >= n:
-                break
-            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"]):
-                chosen[p["id"]] = f"round2:{theme}"
-                added += 1
+    draw_by_query(ROUND2, tune, chosen, "round2")
 
 
 if __name__ == "__main__":
