@@ -1424,6 +1424,14 @@ def main(argv: list[str] | None = None) -> None:
         except (OSError, ValueError):
             # Output that could not be written stays unwritten: no second error at exit.
             _silence_stdout()
+    workers = sys.modules.get("papertriage.workers")
+    if workers is not None and workers.abandoned:
+        # An interrupted run's worker pool: its files are closed and its transaction
+        # rolled back by now; only Python's exit would wait, for a thread that never ends.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
     sys.exit(code)
 
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from papertriage.profile import Profile
 
 _state: tuple[Engine, Sequence[str], Profile | None, RecordRenderer | None] | None = None
+# True once an interrupted run left a pool's manager thread behind (see WorkerPool.__exit__):
+# the process then ends with os._exit, as Python's exit would join that thread for ever.
+abandoned = False
 
 
 def available_cpus() -> int:
@@ -151,11 +154,18 @@ class WorkerPool:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        # Batches not started yet are dropped (an error, a closed pipe); a worker finishes
-        # the one it is tagging, then stops. Interrupted (Ctrl-C, SIGTERM), the run is not
-        # kept waiting for that batch: the workers are stopped at once.
-        if exc_type is not None and not issubclass(exc_type, Exception):
+        # Batches not started yet are dropped (an error, a closed pipe, a stream closed
+        # early); a worker finishes the one it is tagging, then stops. Interrupted (Ctrl-C,
+        # SIGTERM), the run is not kept waiting for that batch: the workers are stopped at
+        # once, and nothing waits for the pool's manager thread: a worker stopped while it
+        # was sending a result leaves half a message in the pipe, on which that thread then
+        # waits for ever. The process must then end without joining it (`abandoned`).
+        global abandoned
+        if exc_type is not None and not issubclass(exc_type, (Exception, GeneratorExit)):
             self.terminate()
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            abandoned = True
+            return
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def terminate(self) -> None:
