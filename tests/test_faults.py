@@ -289,6 +289,49 @@ def large_listing(tmp_path_factory):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_ctrl_c_again_and_again_never_hangs_a_run_with_workers(tmp_path, large_listing):
+    """SIGINT at different moments of a run with two workers: each time exit 130 within
+    seconds, one line, no worker left (a worker stopped mid-way through sending a result
+    once left the run waiting for ever)."""
+    import signal
+    import time
+
+    for attempt in range(4):
+        out = tmp_path / f"out{attempt}.jsonl"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "papertriage", "ingest", str(large_listing), "-f", "jsonl"]
+            + ["-o", str(out), "-j", "2", "--batch-size", "200", "--no-store", *RULE_ARGS],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=subprocess_env(),
+        )
+        workers: set[int] = set()
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+                workers = _children(proc.pid)
+                time.sleep(0.02)
+            time.sleep(0.1 * attempt)  # a different moment each time
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for pid in workers:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+        text = stderr.decode()
+        assert proc.returncode == 130, text
+        assert "Traceback" not in text and text.strip() == "papertriage: interrupted", text
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _alive(pid)], "workers outlived the run"
+        assert not out.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_sigterm_stops_workers_removes_temp_file_and_rolls_back(tmp_path, large_listing):
     import signal
     import time
