@@ -80,6 +80,22 @@ def test_listing_title_and_authors_wrap():
     assert papers[0].abstract == "The abstract."
 
 
+def test_listing_title_wrapped_before_a_one_letter_word_keeps_it():
+    """An indented last line "A" (or "a", "Ar") under a wrapped title continues it; it is not
+    the start of an "arXiv:" line or an "Authors:" label cut short."""
+    for word in ("A", "a", "Ar"):
+        text = (
+            "[1] arXiv:2407.00001 [pdf, html, other]\nTitle: Solving the Puzzle Called Part\n"
+            f"  {word}\nAuthors: Ann Lee\nSubjects: Machine Learning (cs.LG)\nThe abstract.\n"
+        )
+        papers, report, _ = run("x.txt", text, "arxiv-listing")
+        assert papers[0].title == f"Solving the Puzzle Called Part {word}"
+        assert report.problems == []
+    # At the left margin at the end of a copy, it is still a line cut short.
+    papers, report, _ = run("x.txt", text + "\nAr\n", "arxiv-listing")
+    assert [p.kind for p in report.problems] == ["arxiv-listing"]
+
+
 # --- arxiv-atom -------------------------------------------------------------------------------
 
 

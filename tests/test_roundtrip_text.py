@@ -222,18 +222,19 @@ def encode(text: str, crlf: bool, bom: bool) -> bytes:
     return b"\xef\xbb\xbf" + data if bom else data
 
 
-def read_back(data: bytes, expected_format: set[str]) -> None:
-    """Parsed in memory and from a file, with detection: the same papers, no problem."""
+def read_back(data: bytes, expected_format: set[str], tolerate: frozenset[str] = frozenset()):
+    """Parsed in memory and from a file, with detection: the same papers, no problem (but
+    those of the kinds in `tolerate`)."""
     report = ParseReport()
     in_memory = list(parse_input(decode(data, "paste.txt"), report))
     assert report.formats["paste.txt"] in expected_format
-    assert report.problems == []
+    assert [p for p in report.problems if p.kind not in tolerate] == []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "paste.txt"
         path.write_bytes(data)
         file_report = ParseReport()
         from_file = list(parse_input(read_input(str(path)), file_report))
-    assert file_report.problems == []
+    assert [p for p in file_report.problems if p.kind not in tolerate] == []
     assert [(p.title, p.abstract) for p in from_file] == [(p.title, p.abstract) for p in in_memory]
     return in_memory
 
@@ -270,7 +271,11 @@ def test_plain_title_abstract_blocks(generated, width, crlf, bom):
         # width in a few lines of ordinary prose at the start of the first abstract.
         generated[0].abstract = f"{PROSE} {generated[0].abstract}".strip()
     text = plain_blocks(None, generated, width)
-    found = read_back(encode(text, crlf, bom), {"text", "hf-daily"})
+    # A paper without an abstract is a lone title line: the block after it may be the next
+    # title or that paper's abstract. Read right, it is still worth a word (`uncertain-split`).
+    ambiguous = any(not g.abstract for g in generated[:-1])
+    tolerate = frozenset({"uncertain-split"}) if ambiguous else frozenset()
+    found = read_back(encode(text, crlf, bom), {"text", "hf-daily"}, tolerate)
     check(found, generated)
 
 

@@ -103,6 +103,7 @@ _PARTIAL_HEADER = re.compile(
 _LABELS = ("Title", "Authors", "Comments", "Subjects", "Journal-ref", "Abstract")
 _PARTIAL_LABELS = {label[:n] for label in _LABELS for n in range(1, len(label) + 1)}
 _MAX_FURNITURE = 100  # a short line outside entries (page title, footer link) is furniture
+_CONTINUED = frozenset({"title", "authors", "comments", "journal-ref"})  # fields that wrap
 
 
 def chrome_kind(line: str, in_entry: bool = False) -> tuple[str, bool] | None:
@@ -243,7 +244,12 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
                 )
             )
             continue
-        if line in _PARTIAL_LABELS or (_PARTIAL_HEADER.match(line) and line[0] in "[aA"):
+        # An indented line under a title or authors continues them, even one that reads
+        # like the start of a label ("  A" closing a title wrapped before "A").
+        continues_field = raw[:1].isspace() and entry.label in _CONTINUED
+        if not continues_field and (
+            line in _PARTIAL_LABELS or (_PARTIAL_HEADER.match(line) and line[0] in "[aA")
+        ):
             report.add(
                 Problem(
                     source.name,
@@ -255,7 +261,7 @@ def parse(source: InputText, report: ParseReport) -> Iterator[Paper]:
             )
             continue
         entry.last = number
-        continuing = entry.label in {"title", "authors", "comments", "journal-ref"}
+        continuing = entry.label in _CONTINUED
         if entry.label == "subjects" and _SUBJECT_CONTINUATION.match(line):
             continuing = True
         if continuing and not entry.abstract:
