@@ -278,6 +278,27 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _survivors(workers: set[int], wait: float = 10.0) -> list[int]:
+    """The worker processes still alive after up to `wait` seconds."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    return [pid for pid in workers if _alive(pid)]
+
+
+def _reap(proc: subprocess.Popen, workers: set[int]) -> None:
+    """Kill what a failed test left running: the run and its workers."""
+    import signal
+
+    if proc.poll() is None:
+        proc.kill()
+    for pid in workers:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
 def large_listing(tmp_path_factory):
     """About 25,000 papers: long enough for workers to be busy when SIGTERM comes."""
@@ -316,18 +337,11 @@ def test_ctrl_c_again_and_again_never_hangs_a_run_with_workers(tmp_path, large_l
             proc.send_signal(signal.SIGINT)
             _, stderr = proc.communicate(timeout=30)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            for pid in workers:
-                if _alive(pid):
-                    os.kill(pid, signal.SIGKILL)
+            _reap(proc, workers)
         text = stderr.decode()
         assert proc.returncode == 130, text
         assert "Traceback" not in text and text.strip() == "papertriage: interrupted", text
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
-            time.sleep(0.1)
-        assert not [pid for pid in workers if _alive(pid)], "workers outlived the run"
+        assert not _survivors(workers), "workers outlived the run"
         assert not out.exists()
 
 
@@ -366,16 +380,9 @@ def test_sigterm_stops_workers_removes_temp_file_and_rolls_back(tmp_path, large_
         assert proc.poll() is None, "the run ended before SIGTERM; make the input larger"
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
-            time.sleep(0.1)
-        orphans = [pid for pid in workers if _alive(pid)]
+        orphans = _survivors(workers)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        for pid in workers:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        _reap(proc, workers)
     stderr = errors.read_text()
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr, stderr
