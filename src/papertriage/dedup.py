@@ -178,8 +178,8 @@ class _Block:
         # Indices of the kept titles (their text is in the deduplicator's store).
         self.indices = array("q")
         # Once the block is large: a (_CLASSES + 1, capacity) uint8 array whose column i is
-        # `Deduplicator._column` of titles[i]. Column-wise, summing over the classes adds whole
-        # rows, which numpy does far faster than many short sums.
+        # `Deduplicator._column` of the title indices[i]. Column-wise, summing over the
+        # classes adds whole rows, which numpy does far faster than many short sums.
         self.columns: Any = None
 
     def add(self, index: int, column: Callable[[int], bytes]) -> None:
@@ -311,7 +311,7 @@ class Deduplicator:
         # each; keys as their hash(), in _IntIndex maps. An exact-title or arXiv-id hit is
         # checked against the kept text; two block keys that share a hash only make one
         # block larger. (A paper let go is named in reports by its normalised title.)
-        self._titles = _TextStore()
+        self._norm_titles = _TextStore()  # read through _normalised(index)
         self._arxiv = _TextStore()
         self._by_id = _IntIndex()
         self._by_key = _IntIndex()
@@ -347,10 +347,10 @@ class Deduplicator:
     def _id(self, index: int) -> str:
         # What kept[index].id was: its arXiv id (kept up to date by merges) or its title hash;
         # computed when needed since hashing every title costs a second normalisation.
-        return self._arxiv[index] or title_hash(self._titles[index] or "")  # normalised
+        return self._arxiv[index] or title_hash(self._normalised(index))
 
     def _normalised(self, index: int) -> str:
-        return self._titles[index] or ""
+        return self._norm_titles[index] or ""
 
     def _column(self, index: int) -> bytes:
         """A kept title's column in large blocks: its character counts, then 255 less
@@ -473,7 +473,7 @@ class Deduplicator:
                 self.merges.append(
                     Merge(
                         self._id(match),
-                        self._titles[match],
+                        self._normalised(match),
                         paper.title,
                         f"{reason}, dropped: the first was already written",
                         where,
@@ -492,7 +492,7 @@ class Deduplicator:
             return None
         index = self.last_index = len(self.kept)
         self.kept.append(paper)
-        self._titles.append(normalised)
+        self._norm_titles.append(normalised)
         self._arxiv.append(paper.arxiv_id)
         # Counted for its own search: a large block of its is about to want its column.
         self._columns.append(None if counts is None else self._column_of(normalised, counts))
