@@ -60,6 +60,30 @@ def test_titles_and_abstracts_unwrapped():
     assert papers["2407.20103"].title.endswith("Forty Years of Gauge Records from Small Ports")
 
 
+def test_title_broken_at_a_hyphen_by_a_mail_client_is_one_word_again():
+    """A title re-wrapped by a client that breaks after hyphens ('Vision-' / 'Language', as
+    Python's textwrap does) reads as it was written, in the digest as in an arXiv listing."""
+    digest = (
+        "arXiv:2407.20150\nDate: Mon, 29 Jul 2024 17:59:01 GMT   (80kb)\n\n"
+        "Title: Continual Mixture of Experts for Large Vision-\n  Language Models and Multi-\n"
+        "  class Owls, Pre- and Post-Training\nAuthors: Ann Lee\nCategories: cs.LG\n\\\\\n"
+        "  We study owls.\n\\\\ ( https://arxiv.org/abs/2407.20150 ,  80kb)\n"
+    )
+    listing = (
+        "[1] arXiv:2407.20150 [pdf, html, other]\nTitle: Continual Mixture of Experts for Large "
+        "Vision-\n  Language Models and Multi-\n  class Owls, Pre- and Post-Training\n"
+        "Authors: Ann Lee\nSubjects: Machine Learning (cs.LG)\nWe study owls.\n"
+    )
+    expected = (
+        "Continual Mixture of Experts for Large Vision-Language Models and Multi-class Owls, "
+        "Pre- and Post-Training"
+    )
+    for text, fmt in ((digest, "arxiv-email"), (listing, "arxiv-listing")):
+        papers, report = parse(text, fmt=fmt)
+        assert [p.title for p in papers] == [expected], fmt
+        assert report.problems == []
+
+
 def test_fields():
     papers = {p.arxiv_id: p for p in parse(digest_text())[0]}
     first = papers["2407.20101"]

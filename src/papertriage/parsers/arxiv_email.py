@@ -42,6 +42,7 @@ from papertriage.parsers.common import (
     split_authors,
     to_iso_date,
 )
+from papertriage.parsers.text import join_lines
 from papertriage.reading import InputText
 
 NAME = "arxiv-email"
@@ -85,7 +86,7 @@ def _label(raw: str) -> str:
 def _paper(entry: _Entry, name: str) -> Paper | None:
     def value(label: str) -> str | None:
         parts = entry.fields.get(label)
-        return normalise_space(" ".join(parts)) if parts else None
+        return normalise_space(join_lines(parts)) if parts else None
 
     title = value("title")
     if not title:
@@ -99,7 +100,8 @@ def _paper(entry: _Entry, name: str) -> Paper | None:
     url = entry.url or f"https://arxiv.org/abs/{entry.arxiv_id}"
     return Paper(
         title=title,
-        abstract=normalise_space(" ".join(entry.abstract)),
+        # Wrapped lines as everywhere: a compound broken at its hyphen is one word again.
+        abstract=normalise_space(join_lines(entry.abstract)) if entry.abstract else "",
         arxiv_id=entry.arxiv_id,
         authors=split_authors(value("authors")),
         date=to_iso_date(_SIZE.sub("", date_text)),

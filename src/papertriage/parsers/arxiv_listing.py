@@ -31,6 +31,7 @@ from papertriage.parsers.common import (
     normalise_space,
     to_iso_date,
 )
+from papertriage.parsers.text import join_lines
 from papertriage.reading import InputText
 
 NAME = "arxiv-listing"
@@ -145,7 +146,7 @@ def _categories(subjects: str) -> list[str]:
 def _paper(entry: _Entry, name: str) -> Paper | None:
     def value(label: str) -> str | None:
         parts = entry.fields.get(label)
-        return normalise_space(" ".join(parts)) if parts else None
+        return normalise_space(join_lines(parts)) if parts else None
 
     title = value("title")
     if not title:
@@ -155,7 +156,8 @@ def _paper(entry: _Entry, name: str) -> Paper | None:
     doi = value("doi")
     return Paper(
         title=title,
-        abstract=normalise_space(" ".join(entry.abstract)),
+        # Wrapped lines as everywhere: a compound broken at its hyphen is one word again.
+        abstract=normalise_space(join_lines(entry.abstract)) if entry.abstract else "",
         arxiv_id=entry.arxiv_id,
         authors=authors,
         date=entry.date,
